@@ -1,0 +1,167 @@
+"""Post-processing options and every tunable default, in one place.
+
+``Options`` field defaults plus the module constants below are the only place defaults live; the
+browser, the CLI and the benchmarks all take them from here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+__all__ = ["OUTPUT_MODES", "REFINE_MODES", "Options", "auto_radius", "auto_subsample", "decontam_radii"]
+
+REFINE_MODES = ("none", "guided", "fast_guided")
+OUTPUT_MODES = ("rgba", "alpha")
+
+# Guided-filter radius as a fraction of the image's long side (the model sees ~320 px, so the
+# mask's blur scale grows with the photo).
+GUIDED_RADIUS_FRACTION = 1 / 120
+GUIDED_RADIUS_MIN = 2
+# He & Sun suggest subsampling by about r/4; we also cap the working size to bound memory.
+FAST_SUBSAMPLE_PER_RADIUS = 4
+MAX_GUIDED_WORK_PIXELS = 1_000_000
+# The full-resolution "guided" mode still subsamples above this size (48 MP in a browser tab).
+MAX_FULL_GUIDED_PIXELS = 4_000_000
+# Blur fusion radii as fractions of the long side (Forte & Pitie use 90 and 6 px on ~1-6 MP).
+DECONTAM_LARGE_FRACTION = 1 / 40
+DECONTAM_SMALL_FRACTION = 1 / 600
+MAX_DECONTAM_WORK_PIXELS = 1_000_000
+# "blur" background: work at this long side, box-blur by this fraction of it, three passes.
+BLUR_BACKGROUND_LONG_SIDE = 256
+BLUR_BACKGROUND_FRACTION = 0.025
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def auto_radius(h: int, w: int) -> int:
+    """Default guided-filter radius in full-resolution pixels for an ``h x w`` image."""
+    return max(GUIDED_RADIUS_MIN, round(max(h, w) * GUIDED_RADIUS_FRACTION))
+
+
+def auto_subsample(h: int, w: int, radius: int, full: bool = False) -> int:
+    """Subsampling factor for the guided filter: ~r/4 (fast) or 1 (full), capped by working memory."""
+    cap = MAX_FULL_GUIDED_PIXELS if full else MAX_GUIDED_WORK_PIXELS
+    s_mem = math.ceil(math.sqrt(h * w / cap))
+    s_speed = 1 if full else radius // FAST_SUBSAMPLE_PER_RADIUS
+    return max(1, s_mem, s_speed)
+
+
+def decontam_radii(h: int, w: int) -> tuple[int, int]:
+    """Blur-fusion (large, small) radii in full-resolution pixels."""
+    long_side = max(h, w)
+    large = max(4, round(long_side * DECONTAM_LARGE_FRACTION))
+    return large, max(1, round(long_side * DECONTAM_SMALL_FRACTION))
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+
+
+def _is_number(v: Any) -> bool:
+    return (_is_int(v) or isinstance(v, float | np.floating)) and math.isfinite(float(v))
+
+
+@dataclass(frozen=True, eq=False)
+class Options:
+    """What :func:`bgcut.postprocess` does after the model.
+
+    refine: 'fast_guided' (default; guided filter fitted at reduced resolution), 'guided' (full
+        resolution up to 4 MP) or 'none' (bilinear upsampling only).
+    radius: guided-filter radius in full-resolution pixels; None = scaled to the image size.
+    eps: guided-filter regularisation (guide in [0, 1]); larger = smoother, less edge-following.
+    subsample: fast guided filter's subsampling factor; None = automatic.
+    threshold: None (keep soft alpha) or a cut in (0, 1).
+    threshold_softness: 0 = hard step at ``threshold``; > 0 = smoothstep ramp of that width.
+    edge_shift: grow (> 0) or shrink (< 0) the alpha edge by this many pixels.
+    feather: blur radius of the alpha edge in pixels (0 = off).
+    decontaminate: re-estimate foreground colours in the edge band (RGBA output only).
+    background: 'transparent', '#rrggbb', 'blur', or an image as uint8 (h, w, 3|4) array
+        (resized to cover, centre-cropped).
+    output: 'rgba' (H, W, 4) or 'alpha' (H, W).
+    """
+
+    refine: str = "fast_guided"
+    radius: int | None = None
+    eps: float = 1e-4
+    subsample: int | None = None
+    threshold: float | None = None
+    threshold_softness: float = 0.0
+    edge_shift: int = 0
+    feather: int = 0
+    decontaminate: bool = True
+    background: Any = "transparent"
+    output: str = "rgba"
+
+    def __post_init__(self) -> None:
+        if self.refine not in REFINE_MODES:
+            raise ValueError(f"refine must be one of {REFINE_MODES}, got {self.refine!r}")
+        if self.radius is not None and not (_is_int(self.radius) and 1 <= self.radius <= 512):
+            raise ValueError(f"radius must be None or an integer in 1..512, got {self.radius!r}")
+        if not (_is_number(self.eps) and 0 < self.eps <= 10):
+            raise ValueError(f"eps must be a number in (0, 10], got {self.eps!r}")
+        if self.subsample is not None and not (_is_int(self.subsample) and 1 <= self.subsample <= 64):
+            raise ValueError(f"subsample must be None or an integer in 1..64, got {self.subsample!r}")
+        if self.threshold is not None and not (_is_number(self.threshold) and 0 < self.threshold < 1):
+            raise ValueError(f"threshold must be None or a number in (0, 1), got {self.threshold!r}")
+        if not (_is_number(self.threshold_softness) and 0 <= self.threshold_softness <= 1):
+            raise ValueError(
+                f"threshold_softness must be a number in [0, 1], got {self.threshold_softness!r}"
+            )
+        if not (_is_int(self.edge_shift) and -256 <= self.edge_shift <= 256):
+            raise ValueError(f"edge_shift must be an integer in -256..256 (pixels), got {self.edge_shift!r}")
+        if not (_is_int(self.feather) and 0 <= self.feather <= 256):
+            raise ValueError(f"feather must be an integer in 0..256 (pixels), got {self.feather!r}")
+        if not isinstance(self.decontaminate, bool | np.bool_):
+            raise ValueError(f"decontaminate must be a bool, got {self.decontaminate!r}")
+        if self.output not in OUTPUT_MODES:
+            raise ValueError(f"output must be one of {OUTPUT_MODES}, got {self.output!r}")
+        self._check_background()
+
+    def _check_background(self) -> None:
+        bg = self.background
+        if isinstance(bg, str):
+            if bg in ("transparent", "blur") or _HEX.match(bg):
+                return
+            raise ValueError(
+                f"background must be 'transparent', 'blur', '#rrggbb' or an image array, got {bg!r}"
+            )
+        if isinstance(bg, np.ndarray):
+            if bg.dtype != np.uint8 or bg.ndim != 3 or bg.shape[2] not in (3, 4) or min(bg.shape[:2]) < 1:
+                raise ValueError(
+                    f"background image must be a uint8 array shaped (h, w, 3) or (h, w, 4), "
+                    f"got dtype {bg.dtype} shape {bg.shape}"
+                )
+            return
+        raise ValueError(f"background must be a string or a uint8 image array, got {type(bg).__name__}")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Options:
+        """Build from a plain dict (what JavaScript passes through Pyodide). Unknown keys raise
+        ValueError; integral floats (JS numbers) are accepted for integer fields."""
+        if d is None:
+            return cls()
+        if not isinstance(d, dict):
+            raise ValueError(f"options must be a dict, got {type(d).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            names = ", ".join(map(repr, unknown))
+            raise ValueError(f"unknown option(s) {names}; known: {', '.join(sorted(known))}")
+        kwargs = dict(d)
+        for key in ("radius", "subsample", "edge_shift", "feather"):
+            v = kwargs.get(key)
+            if isinstance(v, float) and v.is_integer():
+                kwargs[key] = int(v)
+        return cls(**kwargs)
+
+    def background_rgb(self) -> tuple[int, int, int] | None:
+        """The solid background colour as integers, or None if the background is not a colour."""
+        bg = self.background
+        if isinstance(bg, str) and bg.startswith("#"):
+            return int(bg[1:3], 16), int(bg[3:5], 16), int(bg[5:7], 16)
+        return None

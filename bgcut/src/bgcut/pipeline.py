@@ -1,0 +1,126 @@
+"""Public entry points: the model's input tensor, and everything after the model."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from . import options as defaults
+from .composite import composite
+from .decontam import blur_fusion_fields
+from .edges import apply_threshold, feather, shift_edge
+from .guided import fast_guided_filter
+from .options import Options
+from .resize import resize
+
+_IMAGE_EXPECTED = "image must be a uint8 array shaped (H, W, 4) or (H, W, 3)"
+
+__all__ = ["as_mask", "as_rgba", "model_input", "postprocess", "refine_alpha", "upsample_mask"]
+
+
+def as_rgba(rgba: np.ndarray) -> np.ndarray:
+    """Validate an image as C-contiguous uint8 (H, W, 4); (H, W, 3) gains an opaque alpha."""
+    arr = np.asarray(rgba)
+    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        raise ValueError(_IMAGE_EXPECTED + f", got {arr.dtype} {arr.shape}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"image must be at least 1x1, got shape {arr.shape}")
+    if arr.shape[2] == 3:
+        full = np.empty((*arr.shape[:2], 4), np.uint8)
+        full[..., :3] = arr
+        full[..., 3] = 255
+        return full
+    return np.ascontiguousarray(arr)
+
+
+def as_mask(mask: np.ndarray) -> np.ndarray:
+    """Validate a model mask: (h, w), (1, h, w) or (1, 1, h, w) -> float32 (h, w) in [0, 1], NaN -> 0."""
+    arr = np.asarray(mask)
+    while arr.ndim > 2 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1 or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(
+            f"mask must be numeric and shaped (h, w), (1, h, w) or (1, 1, h, w), got {np.shape(mask)}"
+        )
+    out = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
+
+
+def model_input(rgba: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The model's input: float32 [1, 3, h, w] RGB in [0, 1], area-downscaled (or bilinearly enlarged)
+    from ``rgba`` (uint8 (H, W, 3|4)) to ``size = (h, w)``."""
+    arr = np.asarray(rgba)
+    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4) or 0 in arr.shape:
+        raise ValueError(_IMAGE_EXPECTED + f", got {arr.dtype} {arr.shape}")
+    h, w = int(size[0]), int(size[1])
+    if h < 1 or w < 1:
+        raise ValueError(f"model input size must be positive, got {size}")
+    small = resize(arr[..., :3], (h, w))
+    small *= np.float32(1.0 / 255.0)
+    np.clip(small, 0.0, 1.0, out=small)
+    return np.ascontiguousarray(small.transpose(2, 0, 1)[None])
+
+
+def upsample_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Bilinear (half-pixel centres) resize of a model mask to ``size``; float32 in [0, 1]."""
+    out = resize(as_mask(mask), size)
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
+
+
+def refine_alpha(rgba: np.ndarray, mask: np.ndarray, options: Options | None = None) -> np.ndarray:
+    """Steps before compositing: upsample + guided refinement, threshold, edge shift, feather.
+    Returns float32 (H, W) in [0, 1]."""
+    options = options or Options()
+    rgba = as_rgba(rgba)
+    mask = as_mask(mask)
+    h, w = rgba.shape[:2]
+    if options.refine == "none":
+        alpha = upsample_mask(mask, (h, w))
+    else:
+        radius = options.radius or defaults.auto_radius(h, w)
+        full = options.refine == "guided"
+        s = defaults.auto_subsample(h, w, radius, full=full)
+        if options.subsample is not None and not full:
+            s = max(options.subsample, defaults.auto_subsample(h, w, 1, full=True))
+        alpha = fast_guided_filter(rgba, mask, radius, options.eps, s)
+    if options.threshold is not None:
+        alpha = apply_threshold(alpha, options.threshold, options.threshold_softness)
+    alpha = shift_edge(alpha, options.edge_shift)
+    alpha = feather(alpha, options.feather)
+    np.clip(alpha, 0.0, 1.0, out=alpha)
+    return alpha
+
+
+def postprocess(
+    rgba: np.ndarray,
+    mask: np.ndarray,
+    options: Options | None = None,
+    timings: dict[str, float] | None = None,
+) -> np.ndarray:
+    """Everything after the model: returns C-contiguous uint8 (H, W, 4), or (H, W) for ``output='alpha'``.
+
+    ``rgba``: the decoded photo, uint8 (H, W, 4) unpremultiplied (or (H, W, 3)). ``mask``: the
+    model's output, float32 in [0, 1], (h, w) or (1, 1, h, w). Pass a dict as ``timings`` to get
+    seconds per step (refine, decontaminate, composite).
+    """
+    options = options or Options()
+    clock: Callable[[], float] = time.perf_counter
+    t0 = clock()
+    rgba = as_rgba(rgba)
+    alpha = refine_alpha(rgba, mask, options)
+    t1 = clock()
+    fields = None
+    if options.decontaminate and options.output == "rgba":
+        h, w = alpha.shape
+        radii = defaults.decontam_radii(h, w)
+        fields = blur_fusion_fields(rgba, alpha, radii, defaults.MAX_DECONTAM_WORK_PIXELS)
+    t2 = clock()
+    out = composite(rgba, alpha, options, fields)
+    t3 = clock()
+    if timings is not None:
+        timings.update(refine=t1 - t0, decontaminate=t2 - t1, composite=t3 - t2)
+    return np.ascontiguousarray(out)

@@ -1,0 +1,66 @@
+"""Decode any Pillow-readable photo into what bgcut expects: uint8 RGBA (H, W, 4), EXIF-upright."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".jfif", ".ppm", ".pgm"}
+)
+
+
+class DecodeError(ValueError):
+    """The file is not an image this pipeline can read; the message names the file and the reason."""
+
+
+def _to_rgba(img: Image.Image) -> np.ndarray:
+    mode = img.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        # High-bit-depth grey: scale to 8 bits instead of letting convert() clip at 255.
+        values = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
+        grey = np.clip(np.rint(values * (255.0 / top)), 0, 255).astype(np.uint8)
+        out = np.empty((*grey.shape, 4), np.uint8)
+        out[..., :3] = grey[..., None]
+        out[..., 3] = 255
+        return out
+    if mode == "CMYK":
+        img = img.convert("RGB")
+    elif mode == "P" and "transparency" not in img.info:
+        img = img.convert("RGB")
+    if img.mode != "RGBA":
+        # L, LA, RGB, P-with-transparency, RGBa, YCbCr...: Pillow's conversions keep alpha when present.
+        img = img.convert("RGBA")
+    return np.asarray(img, dtype=np.uint8)
+
+
+def decode(path: Path | str) -> np.ndarray:
+    """Read ``path``; return C-contiguous uint8 (H, W, 4), unpremultiplied, EXIF orientation applied.
+
+    Raises DecodeError with the file name and reason for missing, empty, truncated or non-image files.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DecodeError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise DecodeError(f"{path}: file is empty, expected an image (JPEG, PNG, WebP, ...)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img.load()
+                img = ImageOps.exif_transpose(img)
+                rgba = _to_rgba(img)
+    except UnidentifiedImageError:
+        raise DecodeError(f"{path}: not a recognised image format (expected JPEG, PNG, WebP, ...)") from None
+    except Image.DecompressionBombWarning as exc:
+        raise DecodeError(f"{path}: image too large to process safely ({exc})") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DecodeError(f"{path}: cannot decode image ({exc})") from None
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or 0 in rgba.shape:
+        raise DecodeError(f"{path}: decoded to an unusable shape {rgba.shape}")
+    return np.ascontiguousarray(rgba)

@@ -1,0 +1,155 @@
+"""Segmentation models behind one small interface, read from web/models/manifest.json.
+
+Each manifest entry follows the team's model contract: one float32 NCHW RGB input named by the
+manifest (values in [0, 1], normalisation inside the graph) and one float32 [1, 1, H, W] output in
+[0, 1]. The ONNX file's sha256 is checked against the manifest before a session is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "web" / "models"
+
+
+class ModelError(RuntimeError):
+    """A model cannot be found, verified or run."""
+
+
+class Model(Protocol):
+    """What the pipeline needs from a segmentation model."""
+
+    id: str
+
+    def input_size(self, h: int, w: int) -> tuple[int, int]:
+        """Model input (height, width) for an image of ``h x w`` pixels."""
+        ...
+
+    def predict(self, model_input: np.ndarray) -> np.ndarray:
+        """float32 [1, 3, mh, mw] in [0, 1] -> float32 mask (mh, mw) in [0, 1]."""
+        ...
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One manifest entry, with the fields the native pipeline uses."""
+
+    id: str
+    path: Path
+    sha256: str
+    input_name: str
+    output_name: str
+    size: int
+    multiple: int
+    square: bool
+    raw: dict[str, Any]
+
+    def input_size(self, h: int, w: int) -> tuple[int, int]:
+        """The manifest's size rule: square models take ``size x size``; others keep the aspect
+        ratio with the long side at ``size``, both sides rounded to ``multiple`` (at least one)."""
+        if self.square:
+            return self.size, self.size
+        scale = self.size / max(h, w)
+        m = self.multiple
+        return max(m, round(h * scale / m) * m), max(m, round(w * scale / m) * m)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Manifest:
+    """The parsed ``manifest.json`` of a models directory."""
+
+    def __init__(self, models_dir: Path | str | None = None) -> None:
+        self.dir = Path(models_dir) if models_dir is not None else DEFAULT_MODELS_DIR
+        path = self.dir / "manifest.json"
+        if not path.is_file():
+            raise ModelError(f"{path}: model manifest not found; export the models first (see model_export)")
+        try:
+            data = json.loads(path.read_text())
+            self.default: str = data["default"]
+            entries = data["models"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"{path}: not a valid model manifest ({exc})") from exc
+        self.entries: dict[str, ModelEntry] = {}
+        for raw in entries:
+            try:
+                inp, out = raw["input"], raw["output"]
+                self.entries[raw["id"]] = ModelEntry(
+                    id=raw["id"],
+                    path=self.dir / raw["file"],
+                    sha256=raw["sha256"].lower(),
+                    input_name=inp.get("name", "input"),
+                    output_name=out.get("name", "mask"),
+                    size=int(inp["size"]),
+                    multiple=int(inp.get("multiple", 1)),
+                    square=bool(inp.get("square", False)),
+                    raw=raw,
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ModelError(f"{path}: malformed model entry {raw!r} ({exc})") from exc
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.entries)
+
+    def entry(self, model_id: str | None = None) -> ModelEntry:
+        model_id = model_id or self.default
+        if model_id not in self.entries:
+            raise ModelError(f"unknown model {model_id!r}; available: {', '.join(self.entries)}")
+        return self.entries[model_id]
+
+
+class OnnxModel:
+    """A manifest model run by ONNX Runtime on the CPU."""
+
+    def __init__(self, entry: ModelEntry, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        if not entry.path.is_file():
+            raise ModelError(f"{entry.path}: model file for {entry.id!r} is missing")
+        actual = sha256_of(entry.path)
+        if actual != entry.sha256:
+            raise ModelError(
+                f"{entry.path}: sha256 {actual} does not match the manifest's {entry.sha256} for "
+                f"{entry.id!r}; the file is corrupt or stale, re-export the models"
+            )
+        self.entry = entry
+        self.id = entry.id
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or os.cpu_count() or 1
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(entry.path), opts, providers=["CPUExecutionProvider"])
+
+    def input_size(self, h: int, w: int) -> tuple[int, int]:
+        return self.entry.input_size(h, w)
+
+    def predict(self, model_input: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(model_input, dtype=np.float32)
+        (mask,) = self._session.run([self.entry.output_name], {self.entry.input_name: x})
+        return np.asarray(mask, dtype=np.float32).reshape(mask.shape[-2:])
+
+
+_CACHE: dict[tuple[str, str], OnnxModel] = {}
+
+
+def load_model(model_id: str | None = None, models_dir: Path | str | None = None) -> OnnxModel:
+    """The model ``model_id`` (default: the manifest's default), one session per model per process."""
+    manifest = Manifest(models_dir)
+    entry = manifest.entry(model_id)
+    key = (str(entry.path), entry.sha256)
+    if key not in _CACHE:
+        _CACHE[key] = OnnxModel(entry)
+    return _CACHE[key]

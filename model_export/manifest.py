@@ -1,0 +1,85 @@
+"""Write web/models/manifest.json, the only place readers learn model file names from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .rembg_source import sha256_file
+from .spec import ArchSpec
+
+MANIFEST_NAME = "manifest.json"
+DEFAULT_MODEL = "u2netp-uint8"
+
+
+def content_name(model_id: str, path: Path) -> tuple[str, str]:
+    """Return (file name with the content hash in it, full sha256) for a built model file."""
+    digest = sha256_file(path)
+    return f"{model_id}.{digest[:12]}.onnx", digest
+
+
+def entry(spec: ArchSpec, variant: str, file_name: str, digest: str, size: int,
+          license_text: str, source: str) -> dict[str, Any]:
+    """One manifest entry, exactly in the shape of the team's model contract."""
+    return {
+        "id": f"{spec.name}-{variant}",
+        "architecture": spec.name,
+        "variant": variant,
+        "file": file_name,
+        "bytes": size,
+        "sha256": digest,
+        "input": {
+            "name": "input", "dtype": "float32", "layout": "NCHW", "channels": "RGB", "range": [0, 1],
+            "size": spec.default_size, "multiple": spec.multiple, "square": spec.square,
+        },
+        "normalization": {"mean": list(spec.mean), "std": list(spec.std), "in_graph": True},
+        "output": {"name": "mask", "kind": spec.output_kind, "range": [0, 1]},
+        "license": license_text,
+        "source": source,
+    }
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any]:
+    path = out_dir / MANIFEST_NAME
+    if not path.is_file():
+        return {"models": [], "default": DEFAULT_MODEL}
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); delete it or rebuild with --force") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("models"), list):
+        raise ValueError(f"{path}: expected an object with a 'models' list")
+    return data
+
+
+def write_manifest(out_dir: Path, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Replace this build's architectures in the manifest, keep the others, delete unreferenced models."""
+    current = read_manifest(out_dir)
+    built_archs = {e["architecture"] for e in entries}
+    kept = [e for e in current["models"]
+            if e.get("architecture") not in built_archs and (out_dir / str(e.get("file"))).is_file()]
+    models = sorted(kept + entries, key=lambda e: (e["architecture"], _variant_rank(e["variant"])))
+    ids = {e["id"] for e in models}
+    default = DEFAULT_MODEL if DEFAULT_MODEL in ids else models[0]["id"]
+    manifest = {"models": models, "default": default}
+    tmp = out_dir / (MANIFEST_NAME + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
+    tmp.replace(out_dir / MANIFEST_NAME)
+    referenced = {e["file"] for e in models}
+    for stale in out_dir.glob("*.onnx"):
+        if stale.name not in referenced:
+            stale.unlink()
+    _write_licenses(out_dir, models)
+    return manifest
+
+
+def _variant_rank(variant: str) -> int:
+    return {"fp32": 0, "fp16": 1, "uint8": 2}.get(variant, 3)
+
+
+def _write_licenses(out_dir: Path, models: list[dict[str, Any]]) -> None:
+    lines = ["Models served from this directory, their licenses and where their weights come from.", ""]
+    for e in models:
+        lines += [f"{e['file']}", f"  license: {e['license']}", f"  source:  {e['source']}", ""]
+    (out_dir / "LICENSES").write_text("\n".join(lines))

@@ -1,0 +1,138 @@
+"""fp16 (WebGPU) and uint8 static QDQ (WASM) variants of an exported fp32 model."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnxruntime.quantization import (
+    CalibrationDataReader,
+    CalibrationMethod,
+    QuantFormat,
+    QuantType,
+    quantize_static,
+)
+from onnxruntime.quantization.shape_inference import quant_pre_process
+from onnxruntime.transformers.float16 import convert_float_to_float16
+
+from .images import calibration_inputs
+from .settings import Fp16Settings, QuantizationSettings
+
+_METHODS = {
+    "minmax": CalibrationMethod.MinMax,
+    "entropy": CalibrationMethod.Entropy,
+    "percentile": CalibrationMethod.Percentile,
+}
+
+
+def make_fp16(src: Path, dst: Path, settings: Fp16Settings) -> None:
+    model = onnx.load(str(src))
+    half = convert_float_to_float16(
+        model, keep_io_types=settings.keep_io_types, op_block_list=list(settings.op_block_list),
+    )
+    _topological_sort(half.graph)
+    onnx.checker.check_model(half)
+    onnx.save(half, str(dst))
+
+
+def _topological_sort(graph: onnx.GraphProto) -> None:
+    """Reorder nodes so each runs after its producers (the fp16 converter appends its input Casts last)."""
+    known = {i.name for i in graph.input} | {t.name for t in graph.initializer} | {""}
+    pending = list(graph.node)
+    ordered: list[onnx.NodeProto] = []
+    while pending:
+        ready = [n for n in pending if all(i in known for i in n.input)]
+        if not ready:
+            raise ValueError("fp16 graph has a cycle or a dangling input")
+        ready_ids = {id(n) for n in ready}
+        pending = [n for n in pending if id(n) not in ready_ids]
+        for n in ready:
+            ordered.append(n)
+            known.update(n.output)
+    del graph.node[:]
+    graph.node.extend(ordered)
+
+
+class _Reader(CalibrationDataReader):
+    def __init__(self, inputs: list[np.ndarray]) -> None:
+        self._items = iter([{"input": x} for x in inputs])
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        return next(self._items, None)
+
+
+def _conv_names(model: onnx.ModelProto) -> list[str]:
+    return [n.name for n in model.graph.node if n.op_type == "Conv"]
+
+
+def make_uint8(src: Path, dst: Path, settings: QuantizationSettings) -> None:
+    """Static QDQ quantization with uint8 weights and activations, calibrated on bundled photos."""
+    with tempfile.TemporaryDirectory() as tmp:
+        prepped = Path(tmp) / "prepped.onnx"
+        quant_pre_process(str(src), str(prepped), skip_optimization=False, skip_symbolic_shape=True)
+        model = onnx.load(str(prepped))
+        convs = _conv_names(model)
+        exclude = []
+        if settings.exclude_first_conv:
+            exclude.append(convs[0])
+        if settings.exclude_last_conv:
+            exclude.append(convs[-1])
+        op_types = sorted({n.op_type for n in model.graph.node} - set(settings.exclude_op_types))
+        cal = settings.calibration
+        extra: dict[str, object] = {"ActivationSymmetric": False, "WeightSymmetric": False}
+        if cal.method == "percentile":
+            extra["CalibPercentile"] = cal.percentile
+        quantize_static(
+            str(prepped), str(dst), _Reader(calibration_inputs(cal)),
+            quant_format=QuantFormat.QDQ,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QUInt8,
+            per_channel=settings.per_channel,
+            calibrate_method=_METHODS[cal.method],
+            nodes_to_exclude=exclude,
+            op_types_to_quantize=op_types,
+            extra_options=extra,
+        )
+    quantized = onnx.load(str(dst))
+    compact_names(quantized)
+    onnx.checker.check_model(quantized)
+    onnx.save(quantized, str(dst))
+    size = dst.stat().st_size
+    if size > settings.max_bytes:
+        raise RuntimeError(f"{dst}: uint8 model is {size} bytes, over the {settings.max_bytes} limit")
+
+
+def compact_names(model: onnx.ModelProto) -> None:
+    """Replace internal tensor and node names by short ids.
+
+    The quantizer derives QDQ tensor names from long PyTorch scope paths; in a 1.2 MB model they cost
+    about 300 kB of download. The graph's input and output keep their contract names.
+    """
+    graph = model.graph
+    keep = {v.name for v in graph.input} | {v.name for v in graph.output} | {""}
+    mapping: dict[str, str] = {}
+
+    def short(name: str) -> str:
+        if name in keep:
+            return name
+        if name not in mapping:
+            mapping[name] = f"t{len(mapping):x}"
+        return mapping[name]
+
+    for t in graph.initializer:
+        t.name = short(t.name)
+    for i, node in enumerate(graph.node):
+        node.name = f"n{i:x}"
+        node.input[:] = [short(x) for x in node.input]
+        node.output[:] = [short(x) for x in node.output]
+    del graph.value_info[:]
+
+
+def session(path: Path) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 2
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])

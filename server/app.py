@@ -1,0 +1,94 @@
+"""Flask app factory: serves web/ and its runtimes from one origin. It never accepts image data."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from pathlib import Path
+
+from flask import Flask, Response, abort, request, send_file
+
+from . import headers
+from .encoding import pick_variant
+
+WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".onnx": "application/octet-stream",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".svg": "image/svg+xml",
+    ".css": "text/css",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+def create_app(web_root: Path | str | None = None, frame_ancestors: str | None = None) -> Flask:
+    """Build the app.
+
+    frame_ancestors: origins allowed to frame our pages (the widget's iframe); defaults to the
+    BGREMOVE_FRAME_ANCESTORS environment variable, else only our own origin.
+    """
+    root = Path(web_root or os.environ.get("BGREMOVE_WEB_ROOT") or WEB_ROOT).resolve()
+    ancestors = frame_ancestors or os.environ.get("BGREMOVE_FRAME_ANCESTORS") or "'self'"
+    app = Flask(__name__, static_folder=None)
+    app.config["WEB_ROOT"] = root
+    csp = headers.content_security_policy(ancestors)
+
+    def serve(path: str = "") -> Response:
+        file = _resolve(root, path)
+        if file is None:
+            abort(404)
+        variant, coding = pick_variant(file, request.headers.get("Accept-Encoding"))
+        response = send_file(
+            variant,
+            mimetype=_mime(file),
+            conditional=True,
+            etag=True,
+            max_age=None,
+        )
+        if coding:
+            response.headers["Content-Encoding"] = coding
+        if variant != file or file.with_name(file.name + ".br").is_file():
+            response.vary.add("Accept-Encoding")
+        response.headers["Cache-Control"] = headers.cache_control(path)
+        return response
+
+    # OPTIONS is refused too: nothing here is meant for cross-origin use.
+    for rule in ("/", "/<path:path>"):
+        app.add_url_rule(rule, "serve" if rule == "/" else "serve_path", serve,
+                         methods=["GET", "HEAD"], provide_automatic_options=False)
+
+    @app.after_request
+    def add_headers(response: Response) -> Response:
+        response.headers.update(headers.ISOLATION)
+        response.headers.update(headers.BASE)
+        response.headers["Content-Security-Policy"] = csp
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response
+
+    return app
+
+
+def _resolve(root: Path, path: str) -> Path | None:
+    """Map a URL path to a file strictly inside root; anything odd is simply not found."""
+    parts = path.split("/") if path else []
+    if any(p in ("..", ".") or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+        return None
+    candidate = (root / path).resolve()
+    if candidate != root and root not in candidate.parents:
+        return None
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    if not candidate.is_file() or candidate.suffix in (".br", ".gz"):
+        return None
+    return candidate
+
+
+def _mime(path: Path) -> str:
+    return MIME_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -1,0 +1,37 @@
+"""`bgremove-serve`: run the app on waitress (production) or Flask's reloader (development)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .app import create_app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bgremove-serve", description="Serve the background remover app.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--dev", action="store_true", help="Flask's development server with auto-reload")
+    parser.add_argument("--frame-ancestors", default=None,
+                        help="origins allowed to embed the widget, CSP syntax (default: 'self')")
+    args = parser.parse_args(argv)
+
+    app = create_app(frame_ancestors=args.frame_ancestors)
+    print(f"bgremove: serving on http://{args.host}:{args.port}/", flush=True)
+    if args.dev:
+        app.run(host=args.host, port=args.port, debug=True)
+        return 0
+    # waitress: pure Python (no compiler, runs wherever Flask runs, Windows included), threaded,
+    # streams large static files without a worker per connection, and is hardened against
+    # malformed requests; gunicorn would need a Unix fork model for the same job.
+    from waitress import serve
+
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="bgremove",
+          max_request_header_size=65536, max_request_body_size=1024)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The first page in a real Chromium: the worker loads ORT and Pyodide+numpy from our origin only."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import RequestLog, wait_for_ready
+
+pytestmark = pytest.mark.browser
+
+
+def test_engine_reports_ready_and_isolated(live_server, browser_context):
+    log = RequestLog()
+    log.attach(browser_context)
+    console = []
+    page = browser_context.new_page()
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.goto(live_server.url + "/")
+    info = wait_for_ready(page)
+
+    assert page.evaluate("() => crossOriginIsolated") is True
+    assert info["crossOriginIsolated"] is True
+    assert info["versions"]["pyodide"] == "0.27.7"
+    assert info["versions"]["ort"] == "1.30.0"
+    assert info["versions"]["numpy"].startswith("2.")
+    assert info["backends"]["wasm"]["threads"] is True
+    # The UI shows it too, not only the JS global.
+    assert "Ready" in page.locator("#status-line").inner_text()
+    assert "0.27.7" in page.locator("#status-details").inner_text()
+
+    assert log.origins() == {live_server.url}, log.origins()
+    assert not [c for c in console if "Content Security Policy" in c], console

@@ -1,0 +1,46 @@
+"""Brotli and gzip variants written beside served files, so the server never compresses on the fly."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import brotli
+
+from .util import sha256_file
+
+# Formats that are already compressed (wheels, zip archives, images) gain almost nothing.
+COMPRESSIBLE = {".wasm", ".js", ".mjs", ".json", ".onnx", ".css", ".html", ".svg", ".txt"}
+# A variant must save at least this much to be worth a second file and a Vary header.
+MIN_SAVING = 0.9
+
+
+def precompress(path: Path, cache_dir: Path) -> list[Path]:
+    """Write path.br and path.gz when they pay off; the costly brotli-11 output is cached by content hash."""
+    if path.suffix not in COMPRESSIBLE:
+        return []
+    data = path.read_bytes()
+    written = []
+    key = sha256_file(path)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for ext, encode in ((".br", _brotli), (".gz", _gzip)):
+        cached = cache_dir / f"{key}{ext}"
+        if not cached.exists():
+            tmp = cached.with_suffix(".tmp")
+            tmp.write_bytes(encode(data))
+            tmp.replace(cached)
+        blob = cached.read_bytes()
+        if len(blob) <= len(data) * MIN_SAVING:
+            target = path.with_name(path.name + ext)
+            target.write_bytes(blob)
+            written.append(target)
+    return written
+
+
+def _brotli(data: bytes) -> bytes:
+    return brotli.compress(data, quality=11)
+
+
+def _gzip(data: bytes) -> bytes:
+    # mtime=0 keeps the output byte-identical across builds.
+    return gzip.compress(data, compresslevel=9, mtime=0)
