@@ -28,9 +28,7 @@ def _to_rgba(img: Image.Image) -> np.ndarray:
         out[..., :3] = grey[..., None]
         out[..., 3] = 255
         return out
-    if mode == "CMYK":
-        img = img.convert("RGB")
-    elif mode == "P" and "transparency" not in img.info:
+    if mode == "CMYK" or (mode == "P" and "transparency" not in img.info):
         img = img.convert("RGB")
     if img.mode != "RGBA":
         # L, LA, RGB, P-with-transparency, RGBa, YCbCr...: Pillow's conversions keep alpha when present.

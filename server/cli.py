@@ -28,9 +28,21 @@ def main(argv: list[str] | None = None) -> int:
     # malformed requests; gunicorn would need a Unix fork model for the same job.
     from waitress import serve
 
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="bgremove",
-          max_request_header_size=65536, max_request_body_size=1024)
+    serve(app, host=args.host, port=args.port, **waitress_options(args.threads))
     return 0
+
+
+def waitress_options(threads: int = 8) -> dict:
+    """Production limits, shared with the tests so they exercise the real configuration."""
+    return {
+        "threads": threads,
+        "ident": "bgremove",
+        # Browsers send a few KB of headers; anything near this is abuse and gets 431.
+        "max_request_header_size": 32 * 1024,
+        # No route takes a body: images never reach the server.
+        "max_request_body_size": 1024,
+        "channel_timeout": 30,
+    }
 
 
 if __name__ == "__main__":

@@ -51,8 +51,10 @@ class LiveServer:
 def start_server(app, host: str = "127.0.0.1") -> LiveServer:
     from waitress.server import create_server
 
+    from server.cli import waitress_options
+
     port = free_port()
-    server = create_server(app, host=host, port=port, threads=8)
+    server = create_server(app, host=host, port=port, **waitress_options())
     threading.Thread(target=server.run, daemon=True).start()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

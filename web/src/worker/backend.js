@@ -1,5 +1,5 @@
-// Which execution backends this browser offers. WebGPU counts only with a real (non-fallback)
-// adapter: a software adapter is slower than our WASM path.
+// Which execution backend runs the model, and which precision of it. WebGPU counts in 'auto' only
+// with a real (non-fallback) adapter: a software adapter is slower than our threaded WASM path.
 
 export async function probeWebGpu() {
   if (!('gpu' in navigator)) return { available: false, reason: 'navigator.gpu missing' };
@@ -18,6 +18,7 @@ export async function probeWebGpu() {
     shaderF16: adapter.features.has('shader-f16'),
     vendor: info.vendor || '',
     architecture: info.architecture || '',
+    description: info.description || '',
   };
 }
 
@@ -26,4 +27,67 @@ export function wasmCapabilities() {
     threads: Boolean(self.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined'),
     cores: navigator.hardwareConcurrency || 1,
   };
+}
+
+// uint8 is fastest on CPU; quantized ops mostly fall back to the CPU under WebGPU, so WebGPU gets
+// fp16 when the adapter has shader-f16 and fp32 otherwise.
+const WASM_VARIANTS = ['uint8', 'fp32', 'fp16'];
+const webgpuVariants = (gpu) => (gpu.shaderF16 ? ['fp16', 'fp32'] : ['fp32']);
+
+function entryFor(models, architecture, variants) {
+  for (const variant of variants) {
+    const hit = models.models.find((m) => m.architecture === architecture && m.variant === variant);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+function runsOnWebGpu(entry, gpu) {
+  if (entry.variant === 'fp16') return gpu.shaderF16;
+  return entry.variant === 'fp32';
+}
+
+/**
+ * Pick {backend, entry, reason}. `model` is a manifest id (or undefined for the manifest's default
+ * architecture, in the variant that suits the backend); `backend` is 'auto' | 'wasm' | 'webgpu'.
+ * Throws an Error a person can act on when a forced choice cannot run here.
+ */
+export function chooseBackend(models, { model, backend = 'auto' }, gpu) {
+  let explicit = null;
+  if (model) {
+    explicit = models.models.find((m) => m.id === model);
+    if (!explicit) {
+      const known = models.models.map((m) => m.id).join(', ');
+      throw new Error(`Unknown model "${model}". Available models: ${known}.`);
+    }
+  }
+  const fallbackEntry = models.models.find((m) => m.id === models.default) || models.models[0];
+  if (!fallbackEntry) throw new Error('The model manifest lists no models.');
+  const architecture = (explicit || fallbackEntry).architecture;
+  const pick = (variants) => explicit || entryFor(models, architecture, variants) || fallbackEntry;
+
+  if (backend === 'wasm') return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: 'requested' };
+  if (backend === 'webgpu') {
+    if (!gpu.available) throw new Error(`WebGPU is not available in this browser (${gpu.reason}).`);
+    const entry = pick(webgpuVariants(gpu));
+    if (!runsOnWebGpu(entry, gpu)) {
+      throw new Error(`Model "${entry.id}" (${entry.variant}) cannot run on this WebGPU adapter`
+        + `${entry.variant === 'fp16' ? ' (no shader-f16 support)' : ''}.`);
+    }
+    return { backend: 'webgpu', entry, reason: 'requested' };
+  }
+  if (backend !== 'auto') throw new Error(`backend must be 'auto', 'wasm' or 'webgpu', got "${backend}".`);
+
+  if (!gpu.available) return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: `no WebGPU (${gpu.reason})` };
+  if (gpu.fallback) return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: 'WebGPU adapter is software' };
+  const entry = pick(webgpuVariants(gpu));
+  if (!runsOnWebGpu(entry, gpu)) {
+    return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: `${entry.variant} model needs the CPU` };
+  }
+  return { backend: 'webgpu', entry, reason: 'hardware WebGPU adapter' };
+}
+
+// When a WebGPU session cannot be built in 'auto' mode, the same architecture on WASM.
+export function wasmFallback(models, entry) {
+  return entryFor(models, entry.architecture, WASM_VARIANTS) || entry;
 }

@@ -1,0 +1,139 @@
+"""``bgremove INPUT... -o OUTDIR``: cut out photos on this machine with the same code as the browser."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+import bgcut
+
+from .decode import IMAGE_SUFFIXES, DecodeError, decode
+from .models import Manifest, ModelError, load_model
+from .pipeline import FORMATS, SUFFIX, process_file
+
+EXIT_OK, EXIT_FILE_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="bgremove",
+        description="Remove the background from photos, entirely on this machine.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", type=Path, help="image files or directories")
+    p.add_argument("-o", "--output-dir", required=True, type=Path, help="where to write the results")
+    p.add_argument("--model", default=None, help="model id from the manifest (default: its default)")
+    p.add_argument("--models-dir", type=Path, default=None, help="directory holding manifest.json")
+    p.add_argument("--format", choices=FORMATS, default="png",
+                   help="png (RGBA), webp (with alpha) or mask (8-bit greyscale PNG)")
+    p.add_argument("--background", default="transparent",
+                   help="transparent, #rrggbb, blur, or the path of an image to put behind the subject")
+    p.add_argument("--refine", choices=bgcut.options.REFINE_MODES, default=None, help="edge refinement")
+    p.add_argument("--radius", type=int, default=None, help="guided-filter radius in pixels (default: auto)")
+    p.add_argument("--eps", type=float, default=None, help="guided-filter regularisation")
+    p.add_argument("--threshold", type=float, default=None, help="cut the alpha at this value in (0, 1)")
+    p.add_argument("--threshold-softness", type=float, default=None, help="width of a soft threshold ramp")
+    p.add_argument("--feather", type=int, default=None, help="blur the alpha edge by this many pixels")
+    p.add_argument("--edge-shift", type=int, default=None, help="grow (>0) or shrink (<0) the edge, pixels")
+    p.add_argument("--no-decontaminate", action="store_true", help="keep original colours at the edge")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given; directories replaced by the images directly inside them, sorted."""
+    files: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            images = (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            files.extend(sorted(images))
+        else:
+            files.append(path)
+    return files
+
+
+def _output_names(files: Sequence[Path], suffix: str) -> list[str]:
+    """``<stem><suffix>``; when two inputs share a stem, later ones also get their extension."""
+    seen: set[str] = set()
+    names = []
+    for f in files:
+        name = f.stem + suffix
+        if name in seen:
+            name = f"{f.stem}_{f.suffix.lstrip('.')}{suffix}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _options(args: argparse.Namespace) -> bgcut.Options:
+    given = {
+        "refine": args.refine,
+        "radius": args.radius,
+        "eps": args.eps,
+        "threshold": args.threshold,
+        "threshold_softness": args.threshold_softness,
+        "feather": args.feather,
+        "edge_shift": args.edge_shift,
+    }
+    opts = {k: v for k, v in given.items() if v is not None}
+    if args.no_decontaminate:
+        opts["decontaminate"] = False
+    bg = args.background
+    if bg not in ("transparent", "blur") and not bg.startswith("#"):
+        opts["background"] = decode(bg)
+    else:
+        opts["background"] = bg
+    return bgcut.Options.from_dict(opts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        options = _options(args)
+    except (ValueError, DecodeError) as exc:
+        print(f"bgremove: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        model = load_model(args.model, args.models_dir)
+    except ModelError as exc:
+        print(f"bgremove: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    files = expand_inputs(args.inputs)
+    if not files:
+        print("bgremove: no images found in the given inputs", file=sys.stderr)
+        return EXIT_FILE_FAILED
+    try:
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"bgremove: cannot create output directory {args.output_dir}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    names = _output_names(files, SUFFIX[args.format])
+    failed = 0
+    bar = tqdm(list(zip(files, names, strict=True)), unit="img", disable=args.quiet or len(files) < 2,
+               file=sys.stderr)
+    for src, name in bar:
+        bar.set_postfix_str(src.name, refresh=False)
+        try:
+            process_file(src, args.output_dir / name, model, options, args.format)
+        except DecodeError as exc:
+            failed += 1
+            tqdm.write(f"bgremove: error: {exc}", file=sys.stderr)
+        except (OSError, ValueError, MemoryError) as exc:
+            failed += 1
+            tqdm.write(f"bgremove: error: {src}: {exc}", file=sys.stderr)
+    if failed:
+        print(f"bgremove: {failed} of {len(files)} file(s) failed", file=sys.stderr)
+        return EXIT_FILE_FAILED
+    return EXIT_OK
+
+
+def list_models(models_dir: Path | None = None) -> list[str]:
+    """Model ids available in the manifest (for help text and tests)."""
+    return Manifest(models_dir).ids
+
+
+if __name__ == "__main__":
+    sys.exit(main())

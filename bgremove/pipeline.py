@@ -1,0 +1,98 @@
+"""The native reference pipeline: decode -> bgcut.model_input -> model -> bgcut.postprocess -> encode."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+import bgcut
+
+from .decode import decode
+from .models import Model
+
+FORMATS = ("png", "webp", "mask")
+SUFFIX = {"png": ".png", "webp": ".webp", "mask": ".png"}
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent per stage for one image."""
+
+    decode: float = 0.0
+    model_input: float = 0.0
+    inference: float = 0.0
+    postprocess: float = 0.0
+    encode: float = 0.0
+    detail: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> float:
+        return self.decode + self.model_input + self.inference + self.postprocess + self.encode
+
+
+def options_for_format(options: bgcut.Options, fmt: str) -> bgcut.Options:
+    """``mask`` output needs only the alpha; the other formats need RGBA."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    return replace(options, output="alpha" if fmt == "mask" else "rgba")
+
+
+def predict_mask(rgba: np.ndarray, model: Model, times: StageTimes | None = None) -> np.ndarray:
+    """The model's low-resolution mask for ``rgba`` (float32 (mh, mw) in [0, 1])."""
+    t0 = time.perf_counter()
+    x = bgcut.model_input(rgba, model.input_size(*rgba.shape[:2]))
+    t1 = time.perf_counter()
+    mask = model.predict(x)
+    t2 = time.perf_counter()
+    if times is not None:
+        times.model_input += t1 - t0
+        times.inference += t2 - t1
+    return mask
+
+
+def remove_background(
+    rgba: np.ndarray, model: Model, options: bgcut.Options | None = None, times: StageTimes | None = None
+) -> np.ndarray:
+    """Cut out one decoded image: uint8 (H, W, 4), or (H, W) when ``options.output == 'alpha'``."""
+    options = options or bgcut.Options()
+    mask = predict_mask(rgba, model, times)
+    t0 = time.perf_counter()
+    detail: dict[str, float] = {}
+    out = bgcut.postprocess(rgba, mask, options, timings=detail)
+    if times is not None:
+        times.postprocess += time.perf_counter() - t0
+        times.detail.update(detail)
+    return out
+
+
+def encode(result: np.ndarray, path: Path, fmt: str) -> None:
+    """Write ``result`` as PNG (RGBA), WebP with alpha, or an 8-bit greyscale PNG mask."""
+    if fmt == "mask":
+        img = Image.fromarray(np.ascontiguousarray(result if result.ndim == 2 else result[..., 3]))
+        img.save(path, format="PNG")
+    elif fmt == "webp":
+        Image.fromarray(result).save(path, format="WEBP", quality=90, alpha_quality=100, method=4)
+    elif fmt == "png":
+        Image.fromarray(result).save(path, format="PNG", compress_level=6)
+    else:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+
+
+def process_file(
+    src: Path, dst: Path, model: Model, options: bgcut.Options, fmt: str = "png"
+) -> StageTimes:
+    """Decode ``src``, cut it out and write ``dst`` in ``fmt``; returns the per-stage times."""
+    times = StageTimes()
+    options = options_for_format(options, fmt)
+    t0 = time.perf_counter()
+    rgba = decode(src)
+    times.decode = time.perf_counter() - t0
+    result = remove_background(rgba, model, options, times)
+    t1 = time.perf_counter()
+    encode(result, dst, fmt)
+    times.encode = time.perf_counter() - t1
+    return times

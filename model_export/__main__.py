@@ -1,0 +1,38 @@
+"""python -m model_export build|validate"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import DEFAULT_OUT
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m model_export",
+                                     description="Build and validate the ONNX models the app serves.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="export fp32/fp16/uint8 models into web/models with a manifest")
+    b.add_argument("--arch", choices=["u2netp", "u2net", "modnet"], default="u2netp")
+    b.add_argument("--weights", type=Path, help="checkpoint for u2net (.pth) or modnet (.ckpt)")
+    b.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    b.add_argument("--force", action="store_true", help="rebuild even if inputs did not change")
+    v = sub.add_parser("validate", help="IoU and mean abs diff of every variant vs fp32 over ../shared dev")
+    v.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    v.add_argument("--limit", type=int, default=None, help="only the first N dev photos")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            from .build import build
+            build(args.arch, args.weights, args.out, force=args.force)
+            return 0
+        from .validate import run_validate
+        return run_validate(args.out, limit=args.limit)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"model_export: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The build: weights -> PyTorch -> ONNX fp32 -> fp16 and uint8 -> checked -> web/models + manifest."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .manifest import MANIFEST_NAME, content_name, entry, read_manifest, write_manifest
+from .paths import CACHE_DIR, DEFAULT_OUT
+from .rembg_source import REMBG_U2NETP, sha256_file
+from .settings import Fp16Settings, QuantizationSettings
+from .stamp import inputs_key, read_stamp, write_stamp
+
+VARIANTS = ("fp32", "fp16", "uint8")
+FP16 = Fp16Settings()
+QUANT = QuantizationSettings()
+
+
+def _weights_id(arch: str, weights: Path | None) -> str:
+    if arch == "u2netp":
+        return REMBG_U2NETP.sha256
+    if weights is None or not Path(weights).is_file():
+        raise FileNotFoundError(f"{weights}: weights file not found (needed for --arch {arch})")
+    return sha256_file(Path(weights))
+
+
+def _fresh(stamp: dict[str, Any] | None, key: str, out_dir: Path) -> bool:
+    if not stamp or stamp.get("key") != key or stamp.get("out") != str(out_dir.resolve()):
+        return False
+    try:
+        listed = {e["id"]: e for e in read_manifest(out_dir)["models"]}
+    except ValueError:
+        return False
+    for e in stamp["entries"]:
+        path = out_dir / e["file"]
+        if listed.get(e["id"]) != e or not path.is_file() or path.stat().st_size != e["bytes"]:
+            return False
+    return True
+
+
+def build(arch: str = "u2netp", weights: Path | None = None, out_dir: Path = DEFAULT_OUT,
+          force: bool = False, log=print) -> dict[str, Any]:
+    """Build every variant of `arch` into `out_dir` unless the stamp says nothing changed.
+
+    Returns the manifest as written (or as found, when skipped).
+    """
+    out_dir = Path(out_dir)
+    settings = {"arch": arch, "weights": _weights_id(arch, weights), "variants": VARIANTS,
+                "fp16": dataclasses.asdict(FP16), "uint8": dataclasses.asdict(QUANT)}
+    key = inputs_key(settings)
+    if not force and _fresh(read_stamp(arch), key, out_dir):
+        log(f"{arch}: up to date in {out_dir} (use --force to rebuild)")
+        return json.loads((out_dir / MANIFEST_NAME).read_text())
+
+    from .archs import ARCHS, load_network
+    from .checks import check_contract, check_u2netp_parity
+    from .export import export_onnx
+    from .variants import make_fp16, make_uint8
+
+    spec = ARCHS[arch]
+    started = time.perf_counter()
+    net, license_text, source = load_network(arch, weights)
+    if arch == "u2netp":
+        diff = check_u2netp_parity(net)
+        log(f"u2netp: PyTorch vs rembg ONNX on bundled photos, max abs diff {diff:.2e}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    entries = []
+    with tempfile.TemporaryDirectory(dir=CACHE_DIR) as tmp:
+        fp32 = Path(tmp) / f"{arch}-fp32.onnx"
+        export_onnx(net, spec, fp32)
+        log(f"{arch}-fp32: exported ({time.perf_counter() - started:.1f}s)")
+        made = {"fp32": fp32}
+        made["fp16"] = Path(tmp) / f"{arch}-fp16.onnx"
+        make_fp16(fp32, made["fp16"], FP16)
+        log(f"{arch}-fp16: converted ({time.perf_counter() - started:.1f}s)")
+        made["uint8"] = Path(tmp) / f"{arch}-uint8.onnx"
+        make_uint8(fp32, made["uint8"], QUANT)
+        log(f"{arch}-uint8: quantized ({time.perf_counter() - started:.1f}s)")
+        for variant in VARIANTS:
+            path = made[variant]
+            check_contract(path, spec, fp32)
+            model_id = f"{arch}-{variant}"
+            file_name, digest = content_name(model_id, path)
+            shutil.copyfile(path, out_dir / file_name)
+            entries.append(entry(spec, variant, file_name, digest, path.stat().st_size, license_text, source))
+    manifest = write_manifest(out_dir, entries)
+    write_stamp(arch, key, out_dir, entries)
+    log(f"{arch}: built {len(entries)} models into {out_dir} in {time.perf_counter() - started:.1f}s")
+    return manifest

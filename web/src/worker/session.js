@@ -1,0 +1,23 @@
+// One ONNX Runtime session per (model, backend), created once and kept for the worker's life.
+
+export async function createSession(ort, bytes, backend) {
+  const options = {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+  };
+  if (backend === 'webgpu') options.preferredOutputLocation = 'cpu';
+  return ort.InferenceSession.create(bytes, options);
+}
+
+// input: Float32Array of [1, 3, h, w]; returns {data: Float32Array, dims} of the 'mask' output.
+export async function runModel(ort, session, entry, input, h, w) {
+  const feeds = { [entry.input.name]: new ort.Tensor('float32', input, [1, 3, h, w]) };
+  const results = await session.run(feeds);
+  const mask = results[entry.output.name];
+  try {
+    const data = mask.location === 'cpu' ? mask.data : await mask.getData();
+    return { data, dims: mask.dims };
+  } finally {
+    feeds[entry.input.name].dispose?.();
+  }
+}
