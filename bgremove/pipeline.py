@@ -16,6 +16,9 @@ from .models import Model
 
 FORMATS = ("png", "webp", "mask")
 SUFFIX = {"png": ".png", "webp": ".webp", "mask": ".png"}
+# zlib level 3: at 12 MP about 3x faster than Pillow's default 6 for ~18% larger files
+# (bench/native_bench.py; encoding was the slowest stage).
+PNG_COMPRESS_LEVEL = 3
 
 
 @dataclass
@@ -73,11 +76,11 @@ def encode(result: np.ndarray, path: Path, fmt: str) -> None:
     """Write ``result`` as PNG (RGBA), WebP with alpha, or an 8-bit greyscale PNG mask."""
     if fmt == "mask":
         img = Image.fromarray(np.ascontiguousarray(result if result.ndim == 2 else result[..., 3]))
-        img.save(path, format="PNG")
+        img.save(path, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     elif fmt == "webp":
         Image.fromarray(result).save(path, format="WEBP", quality=90, alpha_quality=100, method=4)
     elif fmt == "png":
-        Image.fromarray(result).save(path, format="PNG", compress_level=6)
+        Image.fromarray(result).save(path, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     else:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
 

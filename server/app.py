@@ -6,7 +6,7 @@ import mimetypes
 import os
 from pathlib import Path
 
-from flask import Flask, Response, abort, request, send_file
+from flask import Flask, Response, abort, jsonify, request, send_file
 
 from . import headers
 from .encoding import pick_variant
@@ -59,7 +59,13 @@ def create_app(web_root: Path | str | None = None, frame_ancestors: str | None =
         response.headers["Cache-Control"] = headers.cache_control(path)
         return response
 
-    # OPTIONS is refused too: nothing here is meant for cross-origin use.
+    # The widget frame checks its parent's origin against the same list the CSP enforces.
+    embedders = headers.allowed_embedders(ancestors)
+    app.add_url_rule("/embed/allowed-origins.json", "embed_origins",
+                     lambda: jsonify({"frameAncestors": embedders}),
+                     methods=["GET", "HEAD"], provide_automatic_options=False)
+
+    # OPTIONS is refused too: /embed.js is fetched cross-origin, but only with simple GETs.
     for rule in ("/", "/<path:path>"):
         app.add_url_rule(rule, "serve" if rule == "/" else "serve_path", serve,
                          methods=["GET", "HEAD"], provide_automatic_options=False)
@@ -70,6 +76,7 @@ def create_app(web_root: Path | str | None = None, frame_ancestors: str | None =
         response.headers.update(headers.BASE)
         response.headers["Content-Security-Policy"] = csp
         response.headers.setdefault("Cache-Control", "no-cache")
+        response.headers.update(headers.embed_overrides(request.path))
         return response
 
     return app

@@ -43,6 +43,31 @@ def content_security_policy(frame_ancestors: str = "'self'") -> str:
     return "; ".join(f"{k} {v}" for k, v in directives.items())
 
 
+# /embed.js is loaded by other sites' pages (<script src>, or type=module which uses CORS); the
+# widget's frame may be embedded by cross-origin-isolated hosts, which require CORP on iframes.
+# Everything else keeps CORP same-origin. Who may frame us is decided by CSP frame-ancestors.
+EMBED_SCRIPT = {
+    "Cross-Origin-Resource-Policy": "cross-origin",
+    "Access-Control-Allow-Origin": "*",
+}
+EMBED_FRAME = {"Cross-Origin-Resource-Policy": "cross-origin"}
+
+
+def embed_overrides(path: str) -> dict[str, str]:
+    """Header changes for the widget's files; path is the URL path (leading slash)."""
+    if path == "/embed.js":
+        return EMBED_SCRIPT
+    if path.startswith("/embed/"):
+        return EMBED_FRAME
+    return {}
+
+
+def allowed_embedders(frame_ancestors: str) -> list[str]:
+    """The frame-ancestors sources as a list, for the widget frame's own origin check."""
+    sources = frame_ancestors.split()
+    return [] if sources == ["'none'"] else sources
+
+
 # Folders and files named by content hash never change under the same URL.
 IMMUTABLE_PATH = re.compile(r"^vendor/[a-z]+-[0-9.]+-[0-9a-f]{10}/|^models/[^/]+\.[0-9a-f]{12}\.onnx$")
 

@@ -6,6 +6,7 @@ import sys
 import time
 
 from .build import ROOT, build
+from .service_worker import write_precache
 from .third_party import write as write_third_party
 from .util import BuildError
 
@@ -18,9 +19,10 @@ def main() -> int:
         print(f"webbuild: {exc}", file=sys.stderr)
         return 1
     write_third_party(ROOT)
+    precache = write_precache(ROOT / "web")
     total = sum(f["bytes"] for f in manifest["files"])
     print(f"webbuild: {len(manifest['files'])} runtime files, {total / 1e6:.1f} MB, "
-          f"in {time.monotonic() - start:.1f} s")
+          f"in {time.monotonic() - start:.1f} s; service worker version {precache['version']}")
     return 0
 
 

@@ -109,7 +109,7 @@ def composite(
             ys, xs = np.nonzero((a_u8 > 0) & (a_u8 < 255))
             if ys.size:
                 image = rgb[ys, xs].astype(np.float32) * np.float32(1.0 / 255.0)
-                fg_edge = foreground_at(fields, ys + r0, xs, image, alpha[r0:r1][ys, xs])
+                fg_edge = foreground_at(fields, (r0, r1), ys, xs, image, alpha[r0:r1][ys, xs])
         if background is None:
             out[r0:r1, :, :3] = rgb
             if fg_edge is not None:

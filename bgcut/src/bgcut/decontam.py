@@ -24,27 +24,22 @@ class BlurFusion:
     """Low-resolution blurred foreground and background fields for one image."""
 
     def __init__(self, fg: np.ndarray, bg: np.ndarray, full_size: tuple[int, int]) -> None:
-        self.fg = fg
-        self.bg = bg
+        self.fields = np.concatenate([fg, bg], axis=-1)  # (h, w, 6): F^ then B^
         self.full_size = full_size
-        h_low, w_low = fg.shape[:2]
-        self._rows = taps(h_low, full_size[0])
-        self._cols = taps(w_low, full_size[1])
+        self._cols = taps(fg.shape[1], full_size[1])
 
-    def sample(self, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Bilinearly sample both fields at full-resolution pixel coordinates; float32 ``(n, 3)`` each."""
-        ri, rw = self._rows
+    def sample_rows(self, r0: int, r1: int, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bilinearly sample both fields at full-resolution pixels (``ys`` relative to ``r0``) inside
+        output rows ``r0:r1``; float32 ``(n, 3)`` each. Rows are interpolated first for the whole
+        band (cheap: the fields are narrow), then only the requested pixels along columns."""
+        rows = resize(self.fields, (self.full_size[0], self.fields.shape[1]), rows=(r0, r1))
         ci, cw = self._cols
-        fg = np.zeros((ys.size, 3), np.float32)
-        bg = np.zeros((ys.size, 3), np.float32)
-        for k in range(ri.shape[1]):
-            for m in range(ci.shape[1]):
-                w = (rw[ys, k] * cw[xs, m])[:, None]
-                yy = ri[ys, k]
-                xx = ci[xs, m]
-                fg += w * self.fg[yy, xx]
-                bg += w * self.bg[yy, xx]
-        return fg, bg
+        out = None
+        for m in range(ci.shape[1]):
+            term = rows[ys, ci[xs, m]] * cw[xs, m][:, None]
+            out = term if out is None else out + term
+        assert out is not None
+        return out[:, :3], out[:, 3:]
 
 
 def _pass(image: np.ndarray, fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray, r: int):
@@ -91,10 +86,16 @@ def blur_fusion_fields(
 
 
 def foreground_at(
-    fields: BlurFusion, ys: np.ndarray, xs: np.ndarray, image: np.ndarray, alpha: np.ndarray
+    fields: BlurFusion,
+    rows: tuple[int, int],
+    ys: np.ndarray,
+    xs: np.ndarray,
+    image: np.ndarray,
+    alpha: np.ndarray,
 ) -> np.ndarray:
-    """Foreground colour in [0, 1] at the given pixels; ``image`` (n, 3) in [0, 1], ``alpha`` (n,)."""
-    fg_hat, bg_hat = fields.sample(ys, xs)
+    """Foreground colour in [0, 1] at pixels (``ys`` relative to ``rows[0]``) of output rows ``rows``;
+    ``image`` (n, 3) in [0, 1], ``alpha`` (n,)."""
+    fg_hat, bg_hat = fields.sample_rows(rows[0], rows[1], ys, xs)
     a = alpha[:, None].astype(np.float32, copy=False)
     fg = fg_hat + a * (image - a * fg_hat - (np.float32(1.0) - a) * bg_hat)
     np.clip(fg, 0.0, 1.0, out=fg)

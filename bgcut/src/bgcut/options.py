@@ -27,10 +27,11 @@ FAST_SUBSAMPLE_PER_RADIUS = 4
 MAX_GUIDED_WORK_PIXELS = 1_000_000
 # The full-resolution "guided" mode still subsamples above this size (48 MP in a browser tab).
 MAX_FULL_GUIDED_PIXELS = 4_000_000
-# Blur fusion radii as fractions of the long side (Forte & Pitie use 90 and 6 px on ~1-6 MP).
-DECONTAM_LARGE_FRACTION = 1 / 40
-DECONTAM_SMALL_FRACTION = 1 / 600
-MAX_DECONTAM_WORK_PIXELS = 1_000_000
+# Blur fusion radii as fractions of the long side (Forte & Pitie use 90 and 6 px); the large one must
+# reach past the soft band into solid foreground, so it grows with the photo.
+DECONTAM_LARGE_FRACTION = 1 / 10
+DECONTAM_SMALL_FRACTION = 1 / 100
+MAX_DECONTAM_WORK_PIXELS = 500_000
 # "blur" background: work at this long side, box-blur by this fraction of it, three passes.
 BLUR_BACKGROUND_LONG_SIDE = 256
 BLUR_BACKGROUND_FRACTION = 0.025

@@ -1,16 +1,25 @@
 // One small bridge to the engine worker: request/reply by id, progress callbacks, cancel, and
-// shutting the worker down after it has been idle (its WASM heaps hold hundreds of MB).
-import { Reply } from '../shared/protocol.js';
+// shutting the worker down after it has been idle (its WASM heaps hold hundreds of MB). A worker
+// started again after idling first replays `initRequest`, so callers never see the restart.
+import { Reply, Request } from '../shared/protocol.js';
 
 const WORKER_URL = new URL('../worker/engine-worker.js', import.meta.url);
 
 export class WorkerBridge {
-  constructor({ idleMs = 5 * 60_000 } = {}) {
+  constructor({ idleMs = 5 * 60_000, initRequest = null } = {}) {
     this.idleMs = idleMs;
+    this.initRequest = initRequest; // {payload, onProgress}
     this.worker = null;
     this.pending = new Map();
     this.nextId = 1;
     this.idleTimer = null;
+    this.initPromise = null;
+  }
+
+  // Resolves with the INIT reply of the current worker (starting one if needed).
+  ready() {
+    this.#ensureWorker();
+    return this.initPromise;
   }
 
   request(type, payload, { onProgress, signal, transfer = [] } = {}) {
@@ -21,19 +30,25 @@ export class WorkerBridge {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
       signal?.addEventListener('abort', () => {
-        // The worker cannot be interrupted mid-inference; dropping the reply is the cancel.
-        if (this.pending.delete(id)) reject(abortError());
+        // The worker cannot be interrupted mid-inference; it skips the job's remaining stages
+        // and the reply is dropped here.
+        if (!this.pending.delete(id)) return;
+        this.worker?.postMessage({ id: 0, type: Request.CANCEL, payload: { target: id } });
+        reject(abortError());
         this.#armIdle();
       }, { once: true });
       worker.postMessage({ id, type, payload }, transfer);
     });
   }
 
-  terminate() {
+  terminate(reason = 'engine stopped') {
+    clearTimeout(this.idleTimer);
     this.worker?.terminate();
     this.worker = null;
-    for (const { reject } of this.pending.values()) reject(new Error('engine stopped'));
+    this.initPromise = null;
+    const jobs = [...this.pending.values()];
     this.pending.clear();
+    for (const { reject } of jobs) reject(new Error(reason));
   }
 
   #ensureWorker() {
@@ -41,10 +56,15 @@ export class WorkerBridge {
     this.worker = new Worker(WORKER_URL, { type: 'module', name: 'bgremove-engine' });
     this.worker.addEventListener('message', (e) => this.#onMessage(e.data));
     this.worker.addEventListener('error', (e) => this.#onCrash(e.message || 'engine worker failed'));
+    if (this.initRequest) {
+      const { payload, onProgress } = this.initRequest;
+      this.initPromise = this.request(Request.INIT, payload, { onProgress });
+      this.initPromise.catch(() => {});
+    }
     return this.worker;
   }
 
-  #onMessage({ id, type, value, message, ...rest }) {
+  #onMessage({ id, type, value, message, name, ...rest }) {
     const job = this.pending.get(id);
     if (!job) return;
     if (type === Reply.PROGRESS) {
@@ -52,23 +72,24 @@ export class WorkerBridge {
       return;
     }
     this.pending.delete(id);
-    if (type === Reply.RESULT) job.resolve(value);
-    else job.reject(new Error(message));
+    if (type === Reply.RESULT) {
+      job.resolve(value);
+    } else {
+      const err = new Error(message);
+      if (name && name !== 'Error') err.name = name;
+      job.reject(err);
+    }
     this.#armIdle();
   }
 
   #onCrash(message) {
-    const jobs = [...this.pending.values()];
-    this.pending.clear();
-    this.worker?.terminate();
-    this.worker = null;
-    for (const job of jobs) job.reject(new Error(`the engine stopped unexpectedly: ${message}`));
+    this.terminate(`the engine stopped unexpectedly: ${message}`);
   }
 
   #armIdle() {
-    if (this.pending.size) return;
+    if (this.pending.size || !Number.isFinite(this.idleMs)) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.terminate(), this.idleMs);
+    this.idleTimer = setTimeout(() => this.terminate('engine stopped after idling'), this.idleMs);
   }
 }
 

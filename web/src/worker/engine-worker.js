@@ -1,41 +1,196 @@
 // The engine worker: owns ONNX Runtime Web and Pyodide so the page's main thread never blocks.
-import { Reply, Request } from '../shared/protocol.js';
-import { probeWebGpu, wasmCapabilities } from './backend.js';
+// One engine per worker: INIT picks the backend and model once; REMOVE jobs then run one at a time.
+import { Reply, Request, Stage } from '../shared/protocol.js';
+import { chooseBackend, probeWebGpu, wasmCapabilities, wasmFallback } from './backend.js';
+import { decodeToPixels } from './decode.js';
+import { encodePixels } from './encode.js';
+import { pythonMessage, UserError } from './errors.js';
+import { loadModelBytes, modelManifest } from './model-store.js';
 import { loadOrt, loadPython, runtimeManifest } from './runtimes.js';
+import { createSession, runModel } from './session.js';
 
-let ready = null;
+const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
 
-async function init() {
-  const t0 = performance.now();
-  const [manifest, webgpu] = await Promise.all([runtimeManifest(), probeWebGpu()]);
-  const [ort, pyodide] = await Promise.all([loadOrt('wasm'), loadPython()]);
+let engine = null;          // Promise of the engine, set by the first INIT
+let queue = Promise.resolve();
+const cancelled = new Set();
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'AbortError';
+  }
+}
+
+async function startPython() {
+  const [pyodide, source] = await Promise.all([
+    loadPython(),
+    fetch(GLUE_URL).then((r) => {
+      if (!r.ok) throw new Error(`engine_glue.py missing (HTTP ${r.status})`);
+      return r.text();
+    }),
+  ]);
+  pyodide.FS.writeFile('/home/pyodide/engine_glue.py', source);
+  const glue = pyodide.pyimport('engine_glue');
   const versions = pyodide.runPython(
     'import numpy, bgcut, sys; {"numpy": numpy.__version__, "bgcut": bgcut.__version__, '
     + '"python": sys.version.split()[0]}',
   ).toJs({ dict_converter: Object.fromEntries });
-  return {
-    crossOriginIsolated: self.crossOriginIsolated,
-    versions: { ort: manifest.ort.version, ortLoaded: ort.env.versions?.web ?? manifest.ort.version, pyodide: pyodide.version, ...versions },
-    backends: { wasm: wasmCapabilities(), webgpu },
-    startupMs: Math.round(performance.now() - t0),
-  };
+  return { pyodide, glue, versions };
 }
 
-const handlers = {
-  [Request.INIT]: () => (ready ??= init()),
-};
+async function buildSession(models, choice, progress) {
+  const ort = await loadOrt(choice.backend === 'webgpu' ? 'webgpu' : 'wasm');
+  let { entry, backend } = choice;
+  let loaded = await loadModelBytes(entry, progress);
+  progress({ stage: Stage.SESSION, backend });
+  try {
+    return { ort, session: await createSession(ort, loaded.bytes, backend), entry, backend, source: loaded.source };
+  } catch (err) {
+    if (backend !== 'webgpu' || choice.reason === 'requested') throw err;
+    // 'auto' chose WebGPU but the model does not build there: the same architecture on WASM.
+    entry = wasmFallback(models, entry);
+    backend = 'wasm';
+    loaded = await loadModelBytes(entry, progress);
+    progress({ stage: Stage.SESSION, backend });
+    const session = await createSession(ort, loaded.bytes, backend);
+    return { ort, session, entry, backend, source: loaded.source, fallbackReason: pythonMessage(err) };
+  }
+}
 
-self.addEventListener('message', async (event) => {
+async function init({ model, backend = 'auto' } = {}, progress) {
+  const t0 = performance.now();
+  progress({ stage: Stage.RUNTIME });
+  const python = startPython();   // the slowest start; runs beside the model download
+  python.catch(() => {});
+  const [runtime, models, gpu] = await Promise.all([runtimeManifest(), modelManifest(), probeWebGpu()]);
+  const choice = chooseBackend(models, { model, backend }, gpu);
+  const built = await buildSession(models, choice, progress);
+  const tSession = performance.now();
+  const { pyodide, glue, versions } = await python;
+  const info = {
+    crossOriginIsolated: self.crossOriginIsolated,
+    versions: { ort: runtime.ort.version, pyodide: pyodide.version, ...versions },
+    backends: { wasm: wasmCapabilities(), webgpu: gpu },
+    backend: built.backend,
+    backendReason: built.fallbackReason ? `WebGPU failed: ${built.fallbackReason}` : choice.reason,
+    threads: built.backend === 'wasm' ? built.ort.env.wasm.numThreads : undefined,
+    model: { id: built.entry.id, variant: built.entry.variant, bytes: built.entry.bytes, source: built.source },
+    startupMs: Math.round(performance.now() - t0),
+    sessionReadyMs: Math.round(tSession - t0),
+  };
+  progress({ stage: Stage.READY, backend: info.backend, model: info.model.id });
+  return { ...built, pyodide, glue, info };
+}
+
+function checkCancelled(id) {
+  if (cancelled.delete(id)) throw new Cancelled();
+}
+
+async function remove(id, { blob, name, options = {}, format = 'image/png', quality }) {
+  if (!engine) throw new Error('The engine has not been started.');
+  const e = await engine;
+  const { glue, pyodide } = e;
+  const t = { start: performance.now() };
+  const opts = pyodide.toPy(options);
+  const pyObjects = [opts];
+  try {
+    try {
+      glue.check_options(opts);
+    } catch (err) {
+      throw new UserError(`Invalid option: ${pythonMessage(err)}`);
+    }
+    const { pixels, width, height } = await decodeToPixels(blob, name);
+    checkCancelled(id);
+    const rgba = glue.pixels_from_js(pixels, height, width);
+    pyObjects.push(rgba);
+    t.decoded = performance.now();
+
+    const size = e.entry.input.size;
+    const x = glue.model_input(rgba, size, size);
+    pyObjects.push(x);
+    const xb = x.getBuffer('f32');
+    // ORT copies the input into its own heap anyway; slice() detaches it from Pyodide's memory.
+    const input = xb.data.slice();
+    xb.release();
+    t.preprocessed = performance.now();
+
+    const mask = await runModel(e.ort, e.session, e.entry, input, size, size);
+    checkCancelled(id);
+    t.inferred = performance.now();
+
+    const pyMask = glue.mask_from_js(mask.data, mask.dims[2], mask.dims[3]);
+    pyObjects.push(pyMask);
+    let out;
+    try {
+      out = glue.postprocess(rgba, pyMask, opts, format === 'mask');
+    } catch (err) {
+      throw new UserError(`Could not process this image: ${pythonMessage(err)}`);
+    }
+    pyObjects.push(out);
+    t.postprocessed = performance.now();
+
+    const ob = out.getBuffer('u8clamped');
+    let result;
+    try {
+      result = await encodePixels(ob.data, width, height, format === 'mask' ? 'image/png' : format, quality);
+    } finally {
+      ob.release();
+    }
+    t.encoded = performance.now();
+    return {
+      blob: result,
+      width,
+      height,
+      backend: e.backend,
+      model: e.entry.id,
+      timings: {
+        decode: t.decoded - t.start,
+        preprocess: t.preprocessed - t.decoded,
+        inference: t.inferred - t.preprocessed,
+        postprocess: t.postprocessed - t.inferred,
+        encode: t.encoded - t.postprocessed,
+        total: t.encoded - t.start,
+      },
+    };
+  } finally {
+    for (const obj of pyObjects) obj.destroy();
+  }
+}
+
+function reply(message) {
+  self.postMessage(message);
+}
+
+self.addEventListener('message', (event) => {
   const { id, type, payload } = event.data || {};
-  const handler = handlers[type];
-  if (!handler) {
-    self.postMessage({ id, type: Reply.ERROR, message: `unknown request ${type}` });
+  const progress = (p) => reply({ id, type: Reply.PROGRESS, ...p });
+  let work;
+  if (type === Request.INIT) {
+    engine ??= init(payload, progress);
+    work = engine.then((en) => en.info);
+  } else if (type === Request.REMOVE) {
+    // One job at a time: a session must not run twice at once, and memory stays bounded.
+    work = queue.then(() => {
+      checkCancelled(id);
+      return remove(id, payload);
+    });
+    queue = work.catch(() => {});
+  } else if (type === Request.CANCEL) {
+    cancelled.add(payload.target);
+    return;
+  } else {
+    reply({ id, type: Reply.ERROR, message: `unknown request ${type}` });
     return;
   }
-  try {
-    const value = await handler(payload);
-    self.postMessage({ id, type: Reply.RESULT, value });
-  } catch (err) {
-    self.postMessage({ id, type: Reply.ERROR, message: err?.message || String(err) });
-  }
+  work.then(
+    (value) => {
+      cancelled.delete(id);
+      reply({ id, type: Reply.RESULT, value });
+    },
+    (err) => {
+      cancelled.delete(id);
+      reply({ id, type: Reply.ERROR, message: err?.message || String(err), name: err?.name || 'Error' });
+    },
+  );
 });

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import bgcut
 import numpy as np
+
+import bgcut
 
 
 def check_options(options: Any) -> None:

@@ -1,0 +1,87 @@
+"""bgcut gives bit-identical results in Pyodide (wasm32, numpy 2.0.2) and in this CPython.
+
+Runs the current bgcut sources inside the vendored Pyodide under Node; skipped when Node or the
+vendored runtime (built by ``python -m webbuild``) is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import bgcut
+from bgremove.models import load_model
+
+from .conftest import MODELS_DIR, ROOT
+
+VENDOR = ROOT / "web" / "vendor"
+CASES = {
+    "default": {},
+    "guided": {"refine": "guided"},
+    "shaped": {"refine": "none", "threshold": 0.5, "threshold_softness": 0.2, "edge_shift": -3, "feather": 2},
+    "blur": {"background": "blur"},
+    "white": {"background": "#ffffff", "edge_shift": 2},
+    "alpha": {"output": "alpha"},
+}
+
+RUNNER = """
+import fs from 'node:fs';
+const [dir, numpyWheel, src, work] = process.argv.slice(2);
+const { loadPyodide } = await import(dir + '/pyodide.mjs');
+const py = await loadPyodide({ indexURL: dir + '/' });
+await py.loadPackage(numpyWheel);
+py.FS.mkdirTree('/work'); py.FS.mkdirTree('/pkg/bgcut');
+for (const f of fs.readdirSync(src)) {
+  if (f.endsWith('.py')) py.FS.writeFile('/pkg/bgcut/' + f, fs.readFileSync(src + '/' + f));
+}
+for (const f of fs.readdirSync(work)) py.FS.writeFile('/work/' + f, fs.readFileSync(work + '/' + f));
+await py.runPythonAsync(`
+import json, sys
+sys.path.insert(0, '/pkg')
+import numpy as np, bgcut
+rgba = np.load('/work/rgba.npy'); mask = np.load('/work/mask.npy')
+np.save('/work/out_input.npy', bgcut.model_input(rgba, (320, 320)))
+for name, opts in json.load(open('/work/cases.json')).items():
+    np.save(f'/work/out_{name}.npy', bgcut.postprocess(rgba, mask, bgcut.Options.from_dict(opts)))
+`);
+for (const f of py.FS.readdir('/work')) {
+  if (f.startsWith('out_')) fs.writeFileSync(work + '/' + f, py.FS.readFile('/work/' + f));
+}
+"""
+
+
+@pytest.mark.slow
+def test_pyodide_matches_cpython_bit_for_bit(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    runtimes = sorted(VENDOR.glob("pyodide-*/pyodide.mjs"))
+    if node is None or not runtimes:
+        pytest.skip("needs node and the vendored Pyodide (python -m webbuild)")
+    pyodide_dir = runtimes[-1].parent
+    numpy_wheel = sorted(pyodide_dir.glob("numpy-*.whl"))[-1]
+    import skimage.data
+
+    rgba = np.full((300, 451, 4), 255, np.uint8)
+    rgba[..., :3] = skimage.data.chelsea()
+    rgba[:40, :60, 3] = 90  # some input transparency too
+    model = load_model("u2netp-fp32", MODELS_DIR)
+    mask = model.predict(bgcut.model_input(rgba, (320, 320)))
+    np.save(tmp_path / "rgba.npy", rgba)
+    np.save(tmp_path / "mask.npy", mask)
+    (tmp_path / "cases.json").write_text(json.dumps(CASES))
+    (tmp_path / "runner.mjs").write_text(RUNNER)
+    src = ROOT / "bgcut" / "src" / "bgcut"
+    proc = subprocess.run([node, str(tmp_path / "runner.mjs"), str(pyodide_dir), str(numpy_wheel), str(src),
+                           str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = {"input": bgcut.model_input(rgba, (320, 320))}
+    for name, opts in CASES.items():
+        expected[name] = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict(opts))
+    for name, want in expected.items():
+        got = np.load(tmp_path / f"out_{name}.npy")
+        assert got.shape == want.shape and got.dtype == want.dtype, name
+        np.testing.assert_array_equal(got, want, err_msg=f"Pyodide and CPython differ for {name!r}")

@@ -1,0 +1,84 @@
+"""The quality metrics on tiny synthetic masks whose values are worked out by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.quality_metrics import band_width, boundary_iou, boundary_region, iou, mae, sad
+
+
+def _square(n: int, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    m = np.zeros((n, n), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def test_iou_of_overlapping_squares() -> None:
+    gt = _square(10, 0, 4, 0, 4)  # 16 px
+    pred = _square(10, 2, 6, 2, 6).astype(np.float32)  # 16 px, overlap 2x2 = 4
+    assert iou(pred, gt) == pytest.approx(4 / 28)
+
+
+def test_iou_cuts_the_soft_alpha_at_one_half() -> None:
+    gt = _square(4, 0, 4, 0, 2)
+    alpha = np.zeros((4, 4), np.float32)
+    alpha[:, 0] = 0.5  # counts (>= 0.5)
+    alpha[:, 1] = 0.49  # does not
+    assert iou(alpha, gt * np.uint8(255)) == pytest.approx(4 / 8)
+
+
+def test_iou_of_two_empty_masks_is_one() -> None:
+    assert iou(np.zeros((3, 3), np.float32), np.zeros((3, 3), bool)) == 1.0
+
+
+def test_band_width_is_two_percent_of_the_diagonal() -> None:
+    assert band_width(480, 854) == 20  # diagonal 979.7
+    assert band_width(30, 40) == 1  # diagonal 50 -> exactly 1
+    assert band_width(3, 4) == 1  # never zero
+
+
+def test_boundary_region_of_a_square_is_its_inner_ring() -> None:
+    m = _square(9, 1, 8, 1, 8)  # 7x7 square
+    ring1 = boundary_region(m, 1)
+    assert ring1.sum() == 49 - 25  # the 5x5 core survives one erosion
+    assert not ring1[4, 4] and ring1[1, 1] and ring1[4, 1]
+    assert boundary_region(m, 2).sum() == 49 - 9
+    assert boundary_region(m, 3).sum() == 48  # only the centre is 4 steps from the background
+    assert boundary_region(m, 4).sum() == 49
+
+
+def test_image_border_counts_as_contour() -> None:
+    full = np.ones((5, 5), bool)
+    assert boundary_region(full, 1).sum() == 25 - 9
+
+
+def test_boundary_iou_with_a_known_band() -> None:
+    gt = _square(12, 2, 10, 2, 10)  # 8x8; band d=1 is the 28-pixel outer ring of it
+    pred = _square(12, 2, 10, 2, 11).astype(np.float32)  # 8x9, one column wider
+    # Pred's d=1 band: 72 - 6*7 = 30 pixels. Shared: GT ring minus its right column except corners'
+    # rows (x=9, y=3..8: 6 px not in pred's band) = 22; union = 28 + 30 - 22 = 36.
+    assert boundary_iou(pred, gt, d=1) == pytest.approx(22 / 36)
+    assert boundary_iou(gt.astype(np.float32), gt, d=1) == 1.0
+
+
+def test_boundary_iou_ignores_interior_differences() -> None:
+    gt = _square(20, 0, 20, 0, 20)
+    pred = gt.astype(np.float32)
+    pred[8:12, 8:12] = 0  # a hole deep inside: creates a new contour of its own
+    hole_ring = boundary_region(pred >= 0.5, 1) & ~boundary_region(gt, 1)
+    assert hole_ring.sum() == 36 - 16  # the 6x6 square around the 4x4 hole, minus the hole
+    # GT band: 20*20 - 18*18 = 76; pred band = 76 + 20 (ring around the hole); all of GT's is shared.
+    assert boundary_iou(pred, gt, d=1) == pytest.approx(76 / 96)
+
+
+def test_mae_and_sad_of_a_soft_alpha() -> None:
+    gt = np.array([[255, 255], [0, 0]], np.uint8)
+    alpha = np.array([[1.0, 0.5], [0.25, 0.0]], np.float32)
+    assert mae(alpha, gt) == pytest.approx(0.75 / 4)
+    assert sad(alpha, gt) == pytest.approx(0.75 / 1000)
+
+
+def test_shape_mismatch_is_refused() -> None:
+    with pytest.raises(ValueError, match="same"):
+        iou(np.zeros((2, 3), np.float32), np.zeros((3, 2), bool))

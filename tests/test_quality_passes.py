@@ -1,0 +1,87 @@
+"""The extra model passes (flip TTA, crop second pass) and the trimap-band matting step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bgcut
+from bench.quality_metrics import iou
+from bgcut.matting import project_alpha
+from bgcut.passes import flip_input, merge_crop, merge_flip, model_size, subject_box
+from bgremove.decode import decode
+from bgremove.models import load_model
+from bgremove.passes import PassOptions, predict_mask_passes
+
+
+def test_model_size_square_and_aspect() -> None:
+    assert model_size(480, 854, 320) == (320, 320)
+    assert model_size(480, 854, 320, 32, square=False) == (192, 320)  # 179.9 -> 192
+    assert model_size(10, 1000, 320, 32, square=False) == (32, 320)  # never below one multiple
+
+
+def test_flip_round_trip_averages_the_two_views() -> None:
+    x = np.arange(24, dtype=np.float32).reshape(1, 2, 3, 4)
+    assert np.array_equal(flip_input(x)[..., 0], x[..., 3])
+    m = np.array([[0.0, 1.0]], np.float32)
+    # The mirrored run saw the subject on the left: un-mirrored it agrees with ``m`` exactly.
+    assert np.array_equal(merge_flip(m, m[:, ::-1]), m)
+    assert np.allclose(merge_flip(m, m), [[0.5, 0.5]])
+
+
+def test_subject_box_pads_and_maps_to_photo_pixels() -> None:
+    mask = np.zeros((10, 10), np.float32)
+    mask[4:6, 2:4] = 1.0  # 2x2 cells of a 10x10 mask over a 100x200 photo
+    box = subject_box(mask, (100, 200), margin=0.25)
+    # Rows 40..60, cols 40..80 in photo pixels; larger side 40 -> 10 px margin.
+    assert box == (30, 70, 30, 90)
+
+
+def test_subject_box_skips_large_or_missing_subjects() -> None:
+    assert subject_box(np.zeros((8, 8), np.float32), (80, 80)) is None
+    big = np.ones((8, 8), np.float32)
+    assert subject_box(big, (80, 80)) is None
+
+
+def test_merge_crop_pastes_the_fine_mask_inside_the_box() -> None:
+    coarse = np.zeros((4, 4), np.float32)
+    fine = np.ones((2, 2), np.float32)
+    out = merge_crop(coarse, fine, (10, 30, 20, 40), (40, 80))
+    assert out.shape == (40, 80)
+    assert out[10:30, 20:40].min() == 1.0 and out.sum() == 400
+
+
+def test_projection_matting_recovers_a_soft_edge() -> None:
+    # Red foreground over blue background with a 10-pixel linear ramp: alpha is the ramp.
+    w = 60
+    true_alpha = np.clip((np.arange(w) - 25) / 10, 0, 1).astype(np.float32)
+    true_alpha = np.tile(true_alpha, (40, 1))
+    rgba = np.zeros((40, w, 4), np.uint8)
+    rgba[..., 0] = np.round(255 * true_alpha)
+    rgba[..., 2] = np.round(255 * (1 - true_alpha))
+    rgba[..., 3] = 255
+    rough = (true_alpha >= 0.5).astype(np.float32)  # a hard step at the right place
+    out = project_alpha(rgba, rough, band=8)
+    assert np.abs(out - true_alpha).max() < 0.02
+    assert np.abs(rough - true_alpha).max() > 0.4
+
+
+def test_projection_matting_keeps_alpha_where_colours_do_not_separate() -> None:
+    rgba = np.full((30, 30, 4), 128, np.uint8)
+    alpha = np.zeros((30, 30), np.float32)
+    alpha[:, 15:] = 1.0
+    assert np.allclose(project_alpha(rgba, alpha, band=4), alpha, atol=1e-6)
+
+
+@pytest.mark.parametrize("opts", [PassOptions(flip=True), PassOptions(crop=True), PassOptions(size=448,
+                                                                                               square=False)])
+def test_passes_on_real_photos_agree_with_the_plain_mask(dev_ten, opts: PassOptions) -> None:
+    model = load_model("u2netp-fp32")
+    for sample in dev_ten[:2]:
+        rgba = decode(sample.image)
+        h, w = rgba.shape[:2]
+        plain = bgcut.upsample_mask(predict_mask_passes(rgba, model), (h, w))
+        other = bgcut.upsample_mask(predict_mask_passes(rgba, model, opts), (h, w))
+        assert other.min() >= 0.0 and other.max() <= 1.0
+        # A different view of the same photo finds mostly the same subject.
+        assert iou(other, plain >= 0.5) > 0.6, sample.stem

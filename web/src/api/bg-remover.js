@@ -1,0 +1,85 @@
+// The public API, the same on our page (window.BgRemover) and for embedders:
+//   const remover = await BgRemover.create({model, backend, onProgress});
+//   const {blob, width, height, backend, timings} = await remover.remove(file, {format, ...});
+//   remover.dispose();
+// Everything heavy runs in the engine worker; this side only passes Blobs and options along.
+import { WorkerBridge } from '../client/worker-bridge.js';
+import { BACKENDS, FORMATS, Request } from '../shared/protocol.js';
+
+// remove() options that are about the output file; every other key goes to bgcut.Options.
+const FILE_OPTIONS = new Set(['format', 'quality', 'signal']);
+
+export class BgRemover {
+  #bridge;
+  #disposed = false;
+
+  constructor(bridge, info) {
+    this.#bridge = bridge;
+    this.info = info;
+  }
+
+  /**
+   * Start the engine (ONNX Runtime, Pyodide + numpy + bgcut, and the model, in parallel).
+   * model: a manifest id, or omitted for the default; backend: 'auto' | 'wasm' | 'webgpu'.
+   * onProgress({stage, loaded?, total?, backend?, model?}) reports download bytes and stages.
+   * idleMs: stop the worker after this long without work (it restarts on the next remove()).
+   */
+  static async create({ model, backend = 'auto', onProgress, idleMs = 5 * 60_000 } = {}) {
+    if (!BACKENDS.includes(backend)) {
+      throw new Error(`backend must be one of ${BACKENDS.join(', ')}; got "${backend}".`);
+    }
+    if (model !== undefined && typeof model !== 'string') throw new Error('model must be a model id string.');
+    const bridge = new WorkerBridge({ idleMs, initRequest: { payload: { model, backend }, onProgress } });
+    try {
+      const info = await bridge.ready();
+      return new BgRemover(bridge, info);
+    } catch (err) {
+      bridge.terminate();
+      throw err;
+    }
+  }
+
+  get backend() {
+    return this.info.backend;
+  }
+
+  get model() {
+    return this.info.model.id;
+  }
+
+  /**
+   * Cut out one image. format: 'image/png' (default) | 'image/webp' | 'mask' (the alpha as a
+   * grayscale PNG at the input size); quality: 0..1 for WebP; signal: an AbortSignal. Other keys are
+   * bgcut.Options fields (refine, radius, eps, subsample, threshold, threshold_softness, edge_shift,
+   * feather, decontaminate, background). Resolves {blob, width, height, backend, model, timings}.
+   */
+  async remove(file, options = {}) {
+    if (this.#disposed) throw new Error('This remover has been disposed; create a new one.');
+    if (!(file instanceof Blob)) throw new Error('remove() expects a File or Blob holding an image.');
+    const { format = 'image/png', quality, signal } = options;
+    if (!FORMATS.includes(format)) {
+      throw new Error(`format must be one of ${FORMATS.join(', ')}; got "${format}".`);
+    }
+    if ('output' in options) throw new Error('Use format: "mask" instead of the output option.');
+    const bgOptions = {};
+    for (const [key, value] of Object.entries(options)) {
+      if (!FILE_OPTIONS.has(key) && value !== undefined) bgOptions[key] = value;
+    }
+    const t0 = performance.now();
+    const name = typeof file.name === 'string' ? file.name : '';
+    await this.#bridge.ready();
+    const result = await this.#bridge.request(
+      Request.REMOVE,
+      { blob: file, name, options: bgOptions, format, quality },
+      { signal },
+    );
+    result.timings.worker = result.timings.total;
+    result.timings.total = performance.now() - t0;
+    return result;
+  }
+
+  dispose() {
+    this.#disposed = true;
+    this.#bridge.terminate('This remover has been disposed.');
+  }
+}

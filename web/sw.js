@@ -1,0 +1,150 @@
+// Service worker: keeps the app shell and the runtimes of one deploy in one cache, so the app opens
+// and runs with no network after the first visit. Models are not here: the engine keeps them in
+// IndexedDB by sha256.
+//
+// Versioning: sw-precache.js (written by webbuild) names every file and a version hashed from their
+// contents. The browser byte-compares imported scripts on its update check, so a deploy that changes
+// any file installs a new worker into a new cache. That worker waits until the page asks it to take
+// over (the "Reload to update" notice), then deletes every older cache: a page never mixes files
+// from two deploys.
+importScripts('/sw-precache.js');
+
+const PRECACHE = self.BGREMOVE_PRECACHE;
+const PREFIX = 'bgremove-';
+const CACHE = PREFIX + PRECACHE.version;
+const RUNTIME = new Set(PRECACHE.runtime);
+const PRECACHED = new Set([...PRECACHE.shell, ...PRECACHE.runtime]);
+// Server-rendered (the embed allow-list): the network wins, the cache covers offline visits.
+const NETWORK_FIRST = new Set(['/embed/allowed-origins.json']);
+const PARALLEL = 4;
+
+async function broadcast(message) {
+  for (const client of await self.clients.matchAll({ includeUncontrolled: true })) {
+    client.postMessage({ source: 'bgremove-sw', version: PRECACHE.version, ...message });
+  }
+}
+
+// A runtime file of an earlier deploy is byte-identical when its content-hashed URL is unchanged:
+// copy it over instead of downloading tens of MB again.
+async function fromOlderCache(path) {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(PREFIX) || name === CACHE) continue;
+    const hit = await (await caches.open(name)).match(path);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+async function fetchForCache(path) {
+  if (RUNTIME.has(path)) {
+    const old = await fromOlderCache(path);
+    if (old) return old;
+  }
+  // Immutable runtime files may come from the HTTP cache (the page has often just fetched them);
+  // everything else is revalidated so the cache holds exactly this deploy.
+  const response = await fetch(path, { cache: RUNTIME.has(path) ? 'default' : 'no-cache', credentials: 'same-origin' });
+  if (!response.ok || response.type !== 'basic' || response.redirected) {
+    throw new Error(`precache: ${path} answered HTTP ${response.status}`);
+  }
+  // A server caught mid-deploy may hand out a file of another build: refuse to mix them.
+  const actual = await sha256Hex(await response.clone().arrayBuffer());
+  if (actual !== PRECACHE.sha256[path]) {
+    throw new Error(`precache: ${path} is not the file of build ${PRECACHE.version} (sha256 ${actual})`);
+  }
+  return response;
+}
+
+async function sha256Hex(buffer) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const queue = [...PRECACHED];
+  const total = queue.length;
+  let done = 0;
+  let failed = false;
+  async function lane() {
+    while (queue.length && !failed) {
+      const path = queue.shift();
+      try {
+        if (!(await cache.match(path))) await cache.put(path, await fetchForCache(path));
+      } catch (err) {
+        failed = true; // the other lanes stop too: one bad file sinks the whole deploy
+        throw err;
+      }
+      done += 1;
+      if (!failed && (done % 4 === 0 || done === total)) await broadcast({ type: 'precache-progress', done, total });
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: PARALLEL }, lane));
+  } catch (err) {
+    // A half-filled cache must never serve: drop it, and the browser retries on the next visit.
+    await caches.delete(CACHE);
+    throw err;
+  }
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith(PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+    await broadcast({ type: 'activated' });
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  const { type } = event.data || {};
+  if (type === 'skip-waiting') {
+    self.skipWaiting();
+  } else if (type === 'version') {
+    event.source?.postMessage({ source: 'bgremove-sw', type: 'version', version: PRECACHE.version, cache: CACHE });
+  }
+});
+
+function cacheKey(url) {
+  if (url.pathname === '/index.html') return '/';
+  if (url.pathname.endsWith('/index.html')) return url.pathname.slice(0, -'index.html'.length);
+  return url.pathname;
+}
+
+async function cacheFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key, { ignoreVary: true });
+  // A miss means this cache was cleared under us: the network still answers.
+  return hit || fetch(request);
+}
+
+async function networkFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(key, response.clone());
+    return response;
+  } catch (err) {
+    const hit = await cache.match(key, { ignoreVary: true });
+    if (hit) return hit;
+    throw err;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  // Same origin, no query: anything else (model bytes included) goes to the network untouched.
+  if (url.origin !== self.location.origin || url.search) return;
+  const key = cacheKey(url);
+  if (NETWORK_FIRST.has(key)) {
+    event.respondWith(networkFirst(request, key));
+  } else if (PRECACHED.has(key)) {
+    event.respondWith(cacheFirst(request, key));
+  }
+});
