@@ -24,7 +24,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,7 @@ from bgcut.matting import project_alpha  # noqa: E402
 
 import bgcut  # noqa: E402
 from bench.quality_metrics import score  # noqa: E402
+from bgcut import passes as geo  # noqa: E402
 from bgremove.decode import decode  # noqa: E402
 from bgremove.models import Manifest, OnnxModel  # noqa: E402
 from bgremove.passes import PassOptions, predict_mask_passes  # noqa: E402
@@ -73,9 +74,10 @@ def _grid() -> dict[str, Config]:
             g.append(Config(f"size{size}-{shape}", passes=PassOptions(size=size, square=square),
                             note=f"input {size} {'square' if square else 'aspect-preserving'}, bilinear"))
     g.append(Config("flip", passes=PassOptions(flip=True), note="flip TTA, bilinear"))
-    g.append(Config("crop-uint8", model="u2netp-uint8", passes=PassOptions(crop=True),
-                    note="uint8 model, crop second pass, bilinear"))
-    g.append(Config("crop", passes=PassOptions(crop=True), note="crop second pass, bilinear"))
+    g.append(Config("crop-replace", passes=PassOptions(crop=True, crop_weight=1.0),
+                    note="crop second pass replacing the first inside its box, bilinear"))
+    g.append(Config("crop", passes=PassOptions(crop=True),
+                    note="crop second pass averaged with the first inside its box, bilinear"))
     g.append(Config("flip-crop", passes=PassOptions(flip=True, crop=True), note="flip TTA + crop pass"))
     g.append(Config("guided-current", options={"refine": "fast_guided"},
                     note="bgcut's current fast_guided defaults (auto radius, eps 1e-4)"))
@@ -101,7 +103,7 @@ def _grid() -> dict[str, Config]:
         g.append(Config(f"thr0.3-soft{soft:g}", options={"refine": "none", "threshold": 0.3,
                                                           "threshold_softness": soft},
                         note=f"soft threshold at 0.3, ramp width {soft:g}"))
-    for cut in (0.2, 0.3):
+    for cut in (0.2, 0.3, 0.4):
         ramp = {"refine": "none", "threshold": cut, "threshold_softness": 0.3}
         g.append(Config(f"crop-thr{cut:g}", passes=PassOptions(crop=True), options=ramp,
                         note=f"crop pass + soft threshold at {cut:g}"))
@@ -110,6 +112,13 @@ def _grid() -> dict[str, Config]:
         g.append(Config(f"crop-thr{cut:g}-fast-r4", passes=PassOptions(crop=True),
                         options={**ramp, "refine": "fast_guided", "radius": 4, "eps": 1e-4},
                         note=f"crop pass + fast guided r4 eps 1e-4 + soft threshold at {cut:g}"))
+    g.append(Config("crop-replace-thr0.2", passes=PassOptions(crop=True, crop_weight=1.0),
+                    options={"refine": "none", "threshold": 0.2, "threshold_softness": 0.3},
+                    note="crop pass replacing the first inside its box + soft threshold at 0.2"))
+    for cut in (0.3, 0.4):
+        g.append(Config(f"flip-thr{cut:g}", passes=PassOptions(flip=True),
+                        options={"refine": "none", "threshold": cut, "threshold_softness": 0.3},
+                        note=f"flip TTA + soft threshold at {cut:g}"))
     g.append(Config("default", model=_manifest_default(), passes=PassOptions(), options={},
                     note="what the app and CLI ship: manifest default model, bgcut.Options()"))
     return {c.name: c for c in g}
@@ -215,9 +224,12 @@ def run_config(cfg: Config, samples: list[Sample], use_cache: bool = True) -> di
         mask = cache.get(s.stem)
         if mask is None:
             t0 = time.perf_counter()
-            mask = predict_mask_passes(rgba, model, cfg.passes)
+            # The cache holds the crop pass as a plain replacement; other weights are blended below.
+            mask = predict_mask_passes(rgba, model, replace(cfg.passes, crop_weight=1.0))
             cache.put(s.stem, mask, time.perf_counter() - t0)
         model_s.append(cache.times[s.stem])
+        if cfg.passes.crop:
+            mask = _reweight_crop(mask, model, cfg, s.stem, rgba, use_cache)
         t0 = time.perf_counter()
         alpha = bgcut.postprocess(rgba, mask, options).astype(np.float32) / 255.0
         if cfg.post is not None:
@@ -236,6 +248,23 @@ def run_config(cfg: Config, samples: list[Sample], use_cache: bool = True) -> di
         "groups": summarize(rows),
         "rows": rows,
     }
+
+
+def _reweight_crop(merged: np.ndarray, model: OnnxModel, cfg: Config, stem: str, rgba: np.ndarray,
+                   use_cache: bool) -> np.ndarray:
+    """``merge_crop`` with the shipped ramp and ``cfg.passes.crop_weight``, rebuilt from the cached
+    replace-merge (which holds the crop pass's mask inside the box) and the cached first pass."""
+    first_opts = replace(cfg.passes, crop=False, crop_weight=1.0)
+    first_cache = MaskCache(model.id, model.entry.sha256, first_opts, use_cache)
+    first = first_cache.get(stem)
+    if first is None:
+        first = predict_mask_passes(rgba, model, first_opts)
+    hw = rgba.shape[:2]
+    box = geo.subject_box(first, hw)
+    if box is None or merged.shape != hw:  # no crop ran (or a photo too large to cut the box back out)
+        return merged
+    y0, y1, x0, x1 = box
+    return geo.merge_crop(first, merged[y0:y1, x0:x1], box, hw, cfg.passes.crop_weight)
 
 
 def summarize(rows: list[dict]) -> dict[str, dict[str, float]]:
@@ -290,7 +319,9 @@ def contact_sheet(result: dict, cfg: Config, samples: list[Sample], path: Path, 
         rgba = decode(s.image)
         mask = cache.get(s.stem)
         if mask is None:
-            mask = predict_mask_passes(rgba, model, cfg.passes)
+            mask = predict_mask_passes(rgba, model, replace(cfg.passes, crop_weight=1.0))
+        if cfg.passes.crop:
+            mask = _reweight_crop(mask, model, cfg, s.stem, rgba, True)
         alpha = bgcut.postprocess(rgba, mask, options)
         gt = Image.open(s.gt).convert("L")
         w = round(rgba.shape[1] * height / rgba.shape[0])
@@ -307,6 +338,27 @@ def contact_sheet(result: dict, cfg: Config, samples: list[Sample], path: Path, 
     sheet.save(path)
 
 
+def time_configs(names: list[str], samples: list[Sample], repeats: int = 1) -> dict[str, float]:
+    """Median ms per photo of model passes + postprocess (alpha output), no cache. The configs are
+    interleaved photo by photo so that they share whatever load the machine has equally."""
+    cfgs = [CONFIGS[n] for n in names]
+    for c in cfgs:
+        load_model(c.model)
+    spent: dict[str, list[float]] = {n: [] for n in names}
+    for s in samples:
+        rgba = decode(s.image)
+        for _ in range(repeats):
+            for c in cfgs:
+                options = bgcut.Options.from_dict({**c.options, "output": "alpha", "decontaminate": False})
+                t0 = time.perf_counter()
+                mask = predict_mask_passes(rgba, load_model(c.model), c.passes)
+                alpha = bgcut.postprocess(rgba, mask, options)
+                if c.post is not None:
+                    c.post(rgba, alpha.astype(np.float32) / 255.0)
+                spent[c.name].append(time.perf_counter() - t0)
+    return {n: 1000 * float(np.median(v)) for n, v in spent.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--config", action="append", default=[], help="configuration name (repeatable)")
@@ -315,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=None,
                    help="about N photos spread over the set (every k-th); stored as NAME@N")
     p.add_argument("--no-cache", action="store_true", help="recompute model masks")
+    p.add_argument("--time", type=int, default=0, metavar="N",
+                   help="instead of scoring, time the configs on N photos (interleaved, no cache)")
     p.add_argument("--sheet", type=int, default=12, help="photos in the worst-case contact sheet (0: none)")
     args = p.parse_args(argv)
     if args.list:
@@ -334,6 +388,15 @@ def main(argv: list[str] | None = None) -> int:
         samples = samples[:: -(-len(samples) // args.limit)]
         suffix = f"@{len(samples)}"
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    if args.time:
+        picked = samples[:: max(1, len(samples) // args.time)][: args.time]
+        ms = time_configs(names, picked)
+        lines = [f"| config | median ms/photo ({len(picked)} photos) | vs plain |", "|---|---|---|"]
+        lines += [f"| {n} | {v:.0f} | {v / ms['plain']:.2f}x |" for n, v in ms.items()]
+        text = "\n".join(lines) + "\n"
+        print(text)
+        (RESULTS_DIR / "quality_time.md").write_text(text)
+        return 0
     json_path = RESULTS_DIR / "quality.json"
     stored = json.loads(json_path.read_text()) if json_path.is_file() else {}
     results = []

@@ -23,17 +23,33 @@ class PassOptions:
     size: long side of the model input (None: the manifest's size for the model).
     square: squash to ``size x size`` (None: the manifest's rule) or keep the aspect ratio.
     flip: also run on the mirrored input and average the two masks.
-    crop: when the subject is small, run again on a crop around it and use that mask inside the crop.
+    crop: when the subject is small, run again on a crop around it and blend that mask in.
+    crop_weight: the crop pass's weight inside its box (1: replace the first pass there).
     """
 
     size: int | None = None
     square: bool | None = None
     flip: bool = False
     crop: bool = False
+    crop_weight: float = geo.CROP_WEIGHT
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.crop_weight <= 1.0:
+            raise ValueError(f"crop_weight must be in [0, 1], got {self.crop_weight!r}")
         if self.size is not None and not (isinstance(self.size, int) and 32 <= self.size <= 2048):
             raise ValueError(f"model input size must be None or an integer in 32..2048, got {self.size!r}")
+
+
+    @classmethod
+    def from_options(cls, options: object) -> PassOptions:
+        """The passes an options object asks for (``bgcut.Options`` fields ``flip_tta``, ``crop_pass``,
+        ``model_size``, ``model_square`` when it has them; a single plain pass otherwise)."""
+        return cls(
+            size=getattr(options, "model_size", None),
+            square=getattr(options, "model_square", None),
+            flip=bool(getattr(options, "flip_tta", False)),
+            crop=bool(getattr(options, "crop_pass", False)),
+        )
 
 
 def _entry_rule(model: Model, opts: PassOptions) -> tuple[int, int, bool]:
@@ -70,7 +86,7 @@ def predict_mask_passes(
             y0, y1, x0, x1 = box
             crop = rgba[y0:y1, x0:x1]
             fine = _run(model, crop, geo.model_size(y1 - y0, x1 - x0, size, multiple, square), opts.flip)
-            mask = geo.merge_crop(mask, fine, box, (h, w))
+            mask = geo.merge_crop(mask, fine, box, (h, w), opts.crop_weight)
             crop_ran = True
     if timings is not None:
         timings.update(first_pass=t1 - t0, crop_pass=time.perf_counter() - t1, crop_ran=float(crop_ran))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bgcut.matting import project_alpha
+from bgcut.passes import flip_input, merge_crop, merge_flip, model_size, subject_box
 
 import bgcut
 from bench.quality_metrics import iou
-from bgcut.matting import project_alpha
-from bgcut.passes import flip_input, merge_crop, merge_flip, model_size, subject_box
 from bgremove.decode import decode
 from bgremove.models import load_model
 from bgremove.passes import PassOptions, predict_mask_passes
@@ -46,9 +46,20 @@ def test_subject_box_skips_large_or_missing_subjects() -> None:
 def test_merge_crop_pastes_the_fine_mask_inside_the_box() -> None:
     coarse = np.zeros((4, 4), np.float32)
     fine = np.ones((2, 2), np.float32)
-    out = merge_crop(coarse, fine, (10, 30, 20, 40), (40, 80))
+    out = merge_crop(coarse, fine, (10, 30, 20, 40), (40, 80), weight=1.0)
     assert out.shape == (40, 80)
-    assert out[10:30, 20:40].min() == 1.0 and out.sum() == 400
+    assert out[:10].max() == 0 and out[:, :20].max() == 0 and out[30:].max() == 0
+    # 20-pixel box, ramp round(0.08 * 20) = 2: weights 1/3, 2/3, then 1 from the third pixel in.
+    assert np.allclose(out[20, 20:24], [1 / 3, 2 / 3, 1, 1])
+    assert out[13:27, 23:37].min() == 1.0
+    half = merge_crop(coarse, fine, (10, 30, 20, 40), (40, 80), weight=0.5)
+    assert np.allclose(half, out * 0.5)
+
+
+def test_merge_crop_does_not_ramp_at_the_photo_border() -> None:
+    out = merge_crop(np.zeros((4, 4), np.float32), np.ones((2, 2), np.float32), (0, 20, 0, 40), (40, 80),
+                     weight=1.0)
+    assert out[0, 0] == 1.0 and out[19, 0] < 1.0 and out[0, 39] < 1.0
 
 
 def test_projection_matting_recovers_a_soft_edge() -> None:
