@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,9 @@ REPRODUCIBLE_EPOCH = "315532800"
 
 def build_wheel(project: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
+    # setuptools stages into build/ inside the project and reuses it: a module deleted from src/
+    # would survive there and ship in the wheel.
+    shutil.rmtree(project / "build", ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "SOURCE_DATE_EPOCH": REPRODUCIBLE_EPOCH}
         cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
@@ -26,6 +30,7 @@ def build_wheel(project: Path, out_dir: Path) -> Path:
             raise BuildError(f"pip wheel {project} failed:\n{result.stderr.strip()}")
         target = out_dir / wheels[0].name
         wheels[0].replace(target)
+    shutil.rmtree(project / "build", ignore_errors=True)
     return target
 
 
