@@ -119,7 +119,14 @@ def _grid() -> dict[str, Config]:
         g.append(Config(f"flip-thr{cut:g}", passes=PassOptions(flip=True),
                         options={"refine": "none", "threshold": cut, "threshold_softness": 0.3},
                         note=f"flip TTA + soft threshold at {cut:g}"))
-    g.append(Config("default", model=_manifest_default(), passes=PassOptions(), options={},
+    proposed = {"refine": "none", "threshold": 0.4, "threshold_softness": 0.3}
+    for variant in ("fp16", "uint8"):
+        g.append(Config(f"flip-crop-thr0.4-{variant}", model=f"u2netp-{variant}",
+                        passes=PassOptions(flip=True, crop=True), options=proposed,
+                        note=f"the proposed defaults on the {variant} model"))
+    # Whatever options.py ships: its Options() defaults, including the model passes it asks for.
+    g.append(Config("default", model=_manifest_default(), passes=PassOptions.from_options(bgcut.Options()),
+                    options={},
                     note="what the app and CLI ship: manifest default model, bgcut.Options()"))
     return {c.name: c for c in g}
 
@@ -338,8 +345,10 @@ def contact_sheet(result: dict, cfg: Config, samples: list[Sample], path: Path, 
     sheet.save(path)
 
 
-def time_configs(names: list[str], samples: list[Sample], repeats: int = 1) -> dict[str, float]:
-    """Median ms per photo of model passes + postprocess (alpha output), no cache. The configs are
+def time_configs(
+    names: list[str], samples: list[Sample], repeats: int = 1
+) -> dict[str, tuple[float, float]]:
+    """(median, mean) ms per photo of model passes + postprocess (alpha output), no cache. The configs are
     interleaved photo by photo so that they share whatever load the machine has equally."""
     cfgs = [CONFIGS[n] for n in names]
     for c in cfgs:
@@ -356,7 +365,7 @@ def time_configs(names: list[str], samples: list[Sample], repeats: int = 1) -> d
                 if c.post is not None:
                     c.post(rgba, alpha.astype(np.float32) / 255.0)
                 spent[c.name].append(time.perf_counter() - t0)
-    return {n: 1000 * float(np.median(v)) for n, v in spent.items()}
+    return {n: (1000 * float(np.median(v)), 1000 * float(np.mean(v))) for n, v in spent.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,8 +400,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.time:
         picked = samples[:: max(1, len(samples) // args.time)][: args.time]
         ms = time_configs(names, picked)
-        lines = [f"| config | median ms/photo ({len(picked)} photos) | vs plain |", "|---|---|---|"]
-        lines += [f"| {n} | {v:.0f} | {v / ms['plain']:.2f}x |" for n, v in ms.items()]
+        lines = [f"| config | median ms/photo ({len(picked)} photos) | mean | mean vs plain |",
+                 "|---|---|---|---|"]
+        lines += [f"| {n} | {med:.0f} | {mean:.0f} | {mean / ms['plain'][1]:.2f}x |"
+                  for n, (med, mean) in ms.items()]
         text = "\n".join(lines) + "\n"
         print(text)
         (RESULTS_DIR / "quality_time.md").write_text(text)

@@ -12,6 +12,10 @@ IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".jfif", ".ppm", ".pgm"}
 )
 
+# The same limit as the browser (web/src/worker/decode.js MAX_PIXELS); checked against the header
+# before any pixel is decoded. A 64 MP photo needs ~2 GB across bgcut's full-resolution steps.
+MAX_PIXELS = 64_000_000
+
 
 class DecodeError(ValueError):
     """The file is not an image this pipeline can read; the message names the file and the reason."""
@@ -36,6 +40,15 @@ def _to_rgba(img: Image.Image) -> np.ndarray:
     return np.asarray(img, dtype=np.uint8)
 
 
+def _check_size(path: Path, size: tuple[int, int]) -> None:
+    w, h = size
+    if w * h > MAX_PIXELS:
+        raise DecodeError(
+            f"{path}: image too large ({w}x{h}, {w * h / 1e6:.1f} MP); "
+            f"the limit is {MAX_PIXELS / 1e6:g} megapixels"
+        )
+
+
 def decode(path: Path | str) -> np.ndarray:
     """Read ``path``; return C-contiguous uint8 (H, W, 4), unpremultiplied, EXIF orientation applied.
 
@@ -48,17 +61,33 @@ def decode(path: Path | str) -> np.ndarray:
         raise DecodeError(f"{path}: file is empty, expected an image (JPEG, PNG, WebP, ...)")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Our own MAX_PIXELS (below Pillow's warning level) is checked from the header; Pillow
+            # still raises DecompressionBombError in open() for sizes past twice its level.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as img:
+                _check_size(path, img.size)
                 img.load()
                 img = ImageOps.exif_transpose(img)
                 rgba = _to_rgba(img)
+    except DecodeError:
+        raise
     except UnidentifiedImageError:
         raise DecodeError(f"{path}: not a recognised image format (expected JPEG, PNG, WebP, ...)") from None
-    except Image.DecompressionBombWarning as exc:
-        raise DecodeError(f"{path}: image too large to process safely ({exc})") from None
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise DecodeError(
+            f"{path}: image too large to process safely ({exc}); the limit is {MAX_PIXELS / 1e6:g} megapixels"
+        ) from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise DecodeError(f"{path}: cannot decode image ({exc})") from None
     if rgba.ndim != 3 or rgba.shape[2] != 4 or 0 in rgba.shape:
         raise DecodeError(f"{path}: decoded to an unusable shape {rgba.shape}")
-    return np.ascontiguousarray(rgba)
+    rgba = np.ascontiguousarray(rgba)
+    # Colour under fully transparent pixels is arbitrary (a palette entry, an editor's leftovers) and
+    # browsers cannot see it (their canvases premultiply); black, as they read it, keeps both
+    # pipelines feeding the model the same pixels.
+    hidden = rgba[..., 3] == 0
+    if hidden.any():
+        if not rgba.flags.writeable:
+            rgba = rgba.copy()
+        rgba[hidden, :3] = 0
+    return rgba

@@ -43,6 +43,29 @@ def _fresh(stamp: dict[str, Any] | None, key: str, out_dir: Path) -> bool:
     return True
 
 
+def _make_uint8(net, spec, fp32: Path, dst: Path, tmp: Path) -> None:
+    import copy
+
+    from .bias_correction import round_and_correct
+    from .export import ContractModel, export_onnx
+    from .images import calibration_inputs
+    from .variants import make_uint8, make_uint8_weights
+
+    source = fp32
+    if QUANT.bias_correction:
+        model = ContractModel(copy.deepcopy(net), spec.mean, spec.std).eval()
+        n_convs = sum(1 for m in model.modules() if m.__class__.__name__ == "Conv2d")
+        keep = ({0} if QUANT.keep_first_conv_float else set()) | (
+            {n_convs - 1} if QUANT.keep_last_conv_float else set())
+        round_and_correct(model, calibration_inputs(QUANT.calibration), keep)
+        source = tmp / "rounded-fp32.onnx"
+        export_onnx(model.net, spec, source)
+    if QUANT.quantize_activations:
+        make_uint8(source, dst, QUANT)
+    else:
+        make_uint8_weights(source, dst, QUANT)
+
+
 def build(arch: str = "u2netp", weights: Path | None = None, out_dir: Path = DEFAULT_OUT,
           force: bool = False, log=print) -> dict[str, Any]:
     """Build every variant of `arch` into `out_dir` unless the stamp says nothing changed.
@@ -60,7 +83,7 @@ def build(arch: str = "u2netp", weights: Path | None = None, out_dir: Path = DEF
     from .archs import ARCHS, load_network
     from .checks import check_contract, check_u2netp_parity
     from .export import export_onnx
-    from .variants import make_fp16, make_uint8
+    from .variants import make_fp16
 
     spec = ARCHS[arch]
     started = time.perf_counter()
@@ -80,7 +103,7 @@ def build(arch: str = "u2netp", weights: Path | None = None, out_dir: Path = DEF
         make_fp16(fp32, made["fp16"], FP16)
         log(f"{arch}-fp16: converted ({time.perf_counter() - started:.1f}s)")
         made["uint8"] = Path(tmp) / f"{arch}-uint8.onnx"
-        make_uint8(fp32, made["uint8"], QUANT)
+        _make_uint8(net, spec, fp32, made["uint8"], Path(tmp))
         log(f"{arch}-uint8: quantized ({time.perf_counter() - started:.1f}s)")
         for variant in VARIANTS:
             path = made[variant]

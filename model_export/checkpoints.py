@@ -30,7 +30,8 @@ def _read_state_dict(path: Path, arch: str) -> dict[str, torch.Tensor]:
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise ValueError(f"{path}: holds a {type(obj).__name__}, not a tensor state dict; expected {EXPECTED[arch]}")
+        raise ValueError(f"{path}: holds a {type(obj).__name__}, not a tensor state dict; "
+                         f"expected {EXPECTED[arch]}")
     # Checkpoints saved from nn.DataParallel prefix every key with 'module.'.
     if obj and all(k.startswith("module.") for k in obj):
         obj = {k[len("module."):]: v for k, v in obj.items()}

@@ -42,7 +42,8 @@ def dev_images(dev_dir: Path = DEV_DIR, limit: int | None = None) -> list[Path]:
     return paths[:limit] if limit else paths
 
 
-def score_variants(fp32: Path, variants: dict[str, Path], images: list[Path], size: int) -> list[VariantScore]:
+def score_variants(fp32: Path, variants: dict[str, Path], images: list[Path],
+                   size: int) -> list[VariantScore]:
     """Mean/min IoU at 0.5 and mean abs diff of each variant's mask against fp32's, at size x size."""
     from .variants import session
     ref = session(fp32)
@@ -82,6 +83,7 @@ def run_validate(out_dir: Path, limit: int | None = None) -> int:
     scores = score_manifest(out_dir, images)
     print(f"{'model':<16} {'images':>6} {'mean IoU':>9} {'min IoU':>8} {'mean |diff|':>12}  gate>={IOU_GATE}")
     for s in scores:
-        print(f"{s.model_id:<16} {s.images:>6} {s.mean_iou:>9.4f} {s.min_iou:>8.4f} {s.mean_abs_diff:>12.5f}  "
-              f"{'pass' if s.passes else 'FAIL'}")
+        verdict = "pass" if s.passes else "FAIL"
+        print(f"{s.model_id:<16} {s.images:>6} {s.mean_iou:>9.4f} {s.min_iou:>8.4f} "
+              f"{s.mean_abs_diff:>12.5f}  {verdict}")
     return 0 if all(s.passes for s in scores) else 1

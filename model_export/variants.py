@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 import onnxruntime as ort
+import torch
+from onnx import numpy_helper
 from onnxruntime.quantization import (
     CalibrationDataReader,
     CalibrationMethod,
@@ -76,9 +78,9 @@ def make_uint8(src: Path, dst: Path, settings: QuantizationSettings) -> None:
         model = onnx.load(str(prepped))
         convs = _conv_names(model)
         exclude = []
-        if settings.exclude_first_conv:
+        if settings.keep_first_conv_float:
             exclude.append(convs[0])
-        if settings.exclude_last_conv:
+        if settings.keep_last_conv_float:
             exclude.append(convs[-1])
         op_types = sorted({n.op_type for n in model.graph.node} - set(settings.exclude_op_types))
         cal = settings.calibration
@@ -129,6 +131,50 @@ def compact_names(model: onnx.ModelProto) -> None:
         node.input[:] = [short(x) for x in node.input]
         node.output[:] = [short(x) for x in node.output]
     del graph.value_info[:]
+
+
+def make_uint8_weights(src: Path, dst: Path, settings: QuantizationSettings) -> None:
+    """Store Conv weights as per-channel uint8 + DequantizeLinear; activations stay float.
+
+    `src` should already carry weights on their uint8 grid (see bias_correction), so this step only
+    changes the storage, not the numbers.
+    """
+    from .bias_correction import uint8_grid
+
+    model = onnx.load(str(src))
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    convs = [n for n in graph.node if n.op_type == "Conv"]
+    keep = set()
+    if settings.keep_first_conv_float:
+        keep.add(0)
+    if settings.keep_last_conv_float:
+        keep.add(len(convs) - 1)
+    new_nodes = []
+    for k, node in enumerate(convs):
+        if k in keep or node.input[1] not in inits:
+            continue
+        weight = inits[node.input[1]]
+        q, scale, zero = uint8_grid(torch.from_numpy(numpy_helper.to_array(weight).copy()))
+        base = weight.name
+        graph.initializer.remove(weight)
+        graph.initializer.extend([
+            numpy_helper.from_array(q.numpy(), base + "_q"),
+            numpy_helper.from_array(scale.numpy().astype(np.float32), base + "_scale"),
+            numpy_helper.from_array(zero.numpy(), base + "_zero"),
+        ])
+        new_nodes.append(onnx.helper.make_node(
+            "DequantizeLinear", [base + "_q", base + "_scale", base + "_zero"], [base], axis=0))
+        del inits[base]
+    nodes = new_nodes + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    compact_names(model)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(dst))
+    size = dst.stat().st_size
+    if size > settings.max_bytes:
+        raise RuntimeError(f"{dst}: uint8 model is {size} bytes, over the {settings.max_bytes} limit")
 
 
 def session(path: Path) -> ort.InferenceSession:

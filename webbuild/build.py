@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import bgcut_wheel, pyodide_packages
 from .compress import precompress
-from .sources import ORT, PYODIDE, NpmRuntime
+from .sources import FFLATE, ORT, PYODIDE, NpmRuntime
 from .util import BuildError, sha256_file, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +28,7 @@ def build(root: Path = ROOT, log=print) -> dict:
 
     ort_files = _npm_files(node_modules, ORT)
     pyodide_files = _npm_files(node_modules, PYODIDE)
+    fflate_files = _npm_files(node_modules, FFLATE)
 
     lock = pyodide_packages.load_lock(node_modules / PYODIDE.package)
     if lock["info"]["version"] != PYODIDE.version:
@@ -49,6 +50,7 @@ def build(root: Path = ROOT, log=print) -> dict:
 
     ort_dir = _install(vendor, ORT, ort_files, cache / "compressed", log)
     pyodide_dir = _install(vendor, PYODIDE, pyodide_files, cache / "compressed", log)
+    fflate_dir = _install(vendor, FFLATE, fflate_files, cache / "compressed", log)
 
     manifest = {
         "ort": {
@@ -65,10 +67,11 @@ def build(root: Path = ROOT, log=print) -> dict:
             "packages": sorted(entries),
             "bgcut": {"version": entries["bgcut"]["version"], "file": wheel.name},
         },
-        "files": _describe(vendor, [ort_dir, pyodide_dir]),
+        "fflate": {"version": FFLATE.version, "base": f"/vendor/{fflate_dir.name}/", "module": "browser.js"},
+        "files": _describe(vendor, [ort_dir, pyodide_dir, fflate_dir]),
     }
     (vendor / RUNTIME_JSON).write_text(json.dumps(manifest, indent=1) + "\n")
-    _remove_stale(vendor, {ort_dir.name, pyodide_dir.name, RUNTIME_JSON})
+    _remove_stale(vendor, {ort_dir.name, pyodide_dir.name, fflate_dir.name, RUNTIME_JSON})
     return manifest
 
 

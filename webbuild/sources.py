@@ -51,3 +51,12 @@ PYODIDE = NpmRuntime(
         "python_stdlib.zip",
     ),
 )
+
+# The page builds "download all" ZIPs in the browser with it (ESM build, no dependencies).
+FFLATE = NpmRuntime(
+    name="fflate",
+    package="fflate",
+    version="0.8.3",
+    license="MIT",
+    files=("esm/browser.js",),
+)

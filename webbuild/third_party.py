@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .sources import ORT, PYODIDE, PYODIDE_PACKAGES_WHEEL
+from .sources import FFLATE, ORT, PYODIDE, PYODIDE_PACKAGES_WHEEL
 
 HEADER = """# Third-party files served by the app
 
@@ -53,6 +53,8 @@ def _runtime_source(path: str, name: str) -> tuple[str, str] | None:
         return f"numpy (Pyodide {PYODIDE.version} build, via `{PYODIDE_PACKAGES_WHEEL}`)", "BSD-3-Clause"
     if name in PYODIDE.files:
         return f"`{PYODIDE.package}@{PYODIDE.version}` (npm)", PYODIDE.license
+    if "/fflate-" in path:
+        return f"`{FFLATE.package}@{FFLATE.version}` (npm)", FFLATE.license
     return None
 
 

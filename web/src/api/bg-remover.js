@@ -51,7 +51,10 @@ export class BgRemover {
    * Cut out one image. format: 'image/png' (default) | 'image/webp' | 'mask' (the alpha as a
    * grayscale PNG at the input size); quality: 0..1 for WebP; signal: an AbortSignal. Other keys are
    * bgcut.Options fields (refine, radius, eps, subsample, threshold, threshold_softness, edge_shift,
-   * feather, decontaminate, background). Resolves {blob, width, height, backend, model, timings}.
+   * feather, decontaminate, background). Resolves {blob, width, height, backend, model, timings,
+   * warnings} (warnings: strings such as "Animated GIF: only the first frame was used.").
+   * Rejects with a message meant for people (bad file, too large, engine crash); after an engine
+   * crash the next remove() runs on a fresh worker.
    */
   async remove(file, options = {}) {
     if (this.#disposed) throw new Error('This remover has been disposed; create a new one.');
@@ -76,6 +79,12 @@ export class BgRemover {
     result.timings.worker = result.timings.total;
     result.timings.total = performance.now() - t0;
     return result;
+  }
+
+  // Tests only: makes the worker's next job crash ('trap' | 'uncaught'). The worker refuses it unless
+  // this page was opened with ?testhooks=1.
+  _testCrash(mode) {
+    return this.#bridge.request('test-crash', { mode });
   }
 
   dispose() {

@@ -4,6 +4,12 @@
 import { Reply, Request } from '../shared/protocol.js';
 
 const WORKER_URL = new URL('../worker/engine-worker.js', import.meta.url);
+// Test-only crash hooks exist in the worker only when the page itself was opened with ?testhooks=1.
+if (new URLSearchParams(globalThis.location?.search || '').get('testhooks') === '1') {
+  WORKER_URL.searchParams.set('testhooks', '1');
+}
+
+export const CRASH_MESSAGE = 'The engine stopped unexpectedly while processing this image';
 
 export class WorkerBridge {
   constructor({ idleMs = 5 * 60_000, initRequest = null } = {}) {
@@ -28,7 +34,7 @@ export class WorkerBridge {
     const id = this.nextId++;
     clearTimeout(this.idleTimer);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onProgress, type, payload, transfer, started: false });
       signal?.addEventListener('abort', () => {
         // The worker cannot be interrupted mid-inference; it skips the job's remaining stages
         // and the reply is dropped here.
@@ -68,10 +74,16 @@ export class WorkerBridge {
     const job = this.pending.get(id);
     if (!job) return;
     if (type === Reply.PROGRESS) {
-      job.onProgress?.(rest);
+      if (rest.stage === 'started') job.started = true;
+      else job.onProgress?.(rest);
       return;
     }
     this.pending.delete(id);
+    if (rest.fatal) {
+      job.reject(new Error(`${CRASH_MESSAGE} (${message}); it has been restarted.`));
+      this.#onCrash(message);
+      return;
+    }
     if (type === Reply.RESULT) {
       job.resolve(value);
     } else {
@@ -82,8 +94,34 @@ export class WorkerBridge {
     this.#armIdle();
   }
 
+  // The worker died (a trap, out of memory, an uncaught exception): the job it was running fails
+  // with a clear message, jobs still waiting in its queue go to a fresh worker, which replays INIT.
   #onCrash(message) {
-    this.terminate(`the engine stopped unexpectedly: ${message}`);
+    clearTimeout(this.idleTimer);
+    this.worker?.terminate();
+    this.worker = null;
+    this.initPromise = null;
+    const jobs = [...this.pending.entries()];
+    this.pending.clear();
+    // A worker that dies while starting would die again: then nothing is retried.
+    const starting = jobs.some(([, job]) => job.type === Request.INIT);
+    const again = [];
+    for (const [id, job] of jobs) {
+      if (job.type === Request.INIT) {
+        job.reject(new Error(`The engine stopped unexpectedly while starting (${message}).`));
+      } else if (starting || job.started || job.type !== Request.REMOVE) {
+        job.reject(new Error(`${CRASH_MESSAGE} (${message}); it has been restarted.`));
+      } else {
+        again.push([id, job]);
+      }
+    }
+    if (!again.length) return;
+    const worker = this.#ensureWorker();
+    for (const [id, job] of again) {
+      job.started = false;
+      this.pending.set(id, job);
+      worker.postMessage({ id, type: job.type, payload: job.payload }, job.transfer);
+    }
   }
 
   #armIdle() {

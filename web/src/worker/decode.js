@@ -1,9 +1,73 @@
 // Photo bytes -> unpremultiplied sRGB RGBA pixels, inside the worker. EXIF orientation is applied
 // (as the native CLI does) and embedded colour profiles are not (Pillow does not apply them either).
 import { UserError } from './errors.js';
+import { sniffImage } from './sniff.js';
 
-// Chromium's canvas area limit is ~268 MP; a 64 MP photo already needs ~1.5 GB across our stages.
+// A 48 MP photo took 751 MiB of Pyodide heap (4 GiB maximum) and 1.8 GiB of renderer memory in all
+// (docs/BENCHMARKS.md#limits-and-memory); 64 MP scales that by 4/3. bgremove/decode.py uses the same number.
 export const MAX_PIXELS = 64_000_000;
+
+const NAMES = { png: 'PNG', jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', bmp: 'BMP', avif: 'AVIF', heic: 'HEIC',
+  tiff: 'TIFF' };
+
+function tooLarge(width, height, label, name) {
+  const mp = (width * height / 1e6).toFixed(1);
+  return new UserError(`This image is too large${quoted(name)}: ${label}${width}x${height}, ${mp} MP; `
+    + `the limit is ${MAX_PIXELS / 1e6} megapixels.`);
+}
+
+function quoted(name) {
+  return name ? ` ("${name}")` : '';
+}
+
+// Browsers paint a cut-off JPEG or PNG grey below the cut without an error; the native decoder
+// refuses it, and so do we: a JPEG ends with EOI (FF D9), a PNG with an IEND chunk. Cameras may
+// append data after EOI, hence the generous tail.
+async function truncated(blob, format) {
+  if (format !== 'jpeg' && format !== 'png') return false;
+  const span = format === 'jpeg' ? 1 << 20 : 4096;
+  const tail = new Uint8Array(await blob.slice(Math.max(0, blob.size - span)).arrayBuffer());
+  if (format === 'png') {
+    for (let i = tail.length - 8; i >= 0; i -= 1) {
+      if (tail[i] === 0x49 && tail[i + 1] === 0x45 && tail[i + 2] === 0x4e && tail[i + 3] === 0x44) return false;
+    }
+    return true;
+  }
+  for (let i = tail.length - 2; i >= 0; i -= 1) {
+    if (tail[i] === 0xff && tail[i + 1] === 0xd9) return false;
+  }
+  return true;
+}
+
+// Refusals that need only the header; returns the warnings the result should carry.
+async function checkHeader(blob, name) {
+  const head = await sniffImage(blob);
+  const { format, width, height } = head;
+  if (format === 'svg') {
+    throw new UserError(`SVG images are not supported${quoted(name)}: they are drawings rather than photos, `
+      + 'and their scripts are never run here. Export it as PNG first.');
+  }
+  if (format === 'heic' || format === 'tiff') {
+    // Chromium and Firefox decode neither; try anyway in case this browser can (Safari).
+    return { format, warnings: [] };
+  }
+  if (width !== undefined && height !== undefined) {
+    if (width < 1 || height < 1) {
+      throw new UserError(`This ${NAMES[format]} file says its size is ${width}x${height}${quoted(name)}; `
+        + 'the file is damaged.');
+    }
+    if (width * height > MAX_PIXELS) throw tooLarge(width, height, `its ${NAMES[format]} header says `, name);
+  }
+  if (await truncated(blob, format)) {
+    throw new UserError(`This ${NAMES[format]} file is incomplete (it ends before its image data does), so it `
+      + `is not an image the browser can read (${describe(blob, name)}).`);
+  }
+  const warnings = [];
+  if (head.animated) {
+    warnings.push(`Animated ${NAMES[format]}: only the first frame was used.`);
+  }
+  return { format, warnings };
+}
 
 function describe(blob, name) {
   const parts = [];
@@ -16,6 +80,7 @@ function describe(blob, name) {
 export async function decodeToPixels(blob, name = '') {
   if (!(blob instanceof Blob)) throw new UserError('Expected a File or Blob holding an image.');
   if (blob.size === 0) throw new UserError(name ? `This file is empty ("${name}").` : 'This file is empty.');
+  const { format, warnings } = await checkHeader(blob, name);
   let bitmap;
   try {
     bitmap = await createImageBitmap(blob, {
@@ -24,22 +89,27 @@ export async function decodeToPixels(blob, name = '') {
       colorSpaceConversion: 'none',
     });
   } catch {
+    if (format === 'heic' || format === 'avif' || format === 'tiff') {
+      throw new UserError(`This browser cannot decode ${NAMES[format]} images${quoted(name)}. `
+        + 'Convert it to JPEG or PNG first, or try another browser.');
+    }
+    if (format) {
+      throw new UserError(`This ${NAMES[format]} file is damaged or incomplete, so it is not an image the `
+        + `browser can read (${describe(blob, name)}).`);
+    }
     throw new UserError(`This file is not an image the browser can read (${describe(blob, name)}). `
       + 'Expected a JPEG, PNG, WebP, AVIF, GIF or BMP image.');
   }
   const { width, height } = bitmap;
   try {
-    if (width * height > MAX_PIXELS) {
-      throw new UserError(`This image is too large (${width}x${height}, ${(width * height / 1e6).toFixed(1)} MP); `
-        + `the limit is ${MAX_PIXELS / 1e6} MP.`);
-    }
+    if (width * height > MAX_PIXELS) throw tooLarge(width, height, '', name);
     const canvas = new OffscreenCanvas(width, height);
     // willReadFrequently keeps the canvas on the CPU, so getImageData is a plain copy.
     const ctx = canvas.getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
     if (!ctx) throw new UserError(`Not enough memory to open this ${width}x${height} image.`);
     ctx.drawImage(bitmap, 0, 0);
     const { data } = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
-    return { pixels: data, width, height };
+    return { pixels: data, width, height, warnings };
   } finally {
     bitmap.close();
   }

@@ -8,6 +8,7 @@ import { pythonMessage, UserError } from './errors.js';
 import { loadModelBytes, modelManifest } from './model-store.js';
 import { loadOrt, loadPython, runtimeManifest } from './runtimes.js';
 import { createSession, runModel } from './session.js';
+import { armTestCrash, crashIfArmed, isFatal, TEST_CRASH } from './crash.js';
 
 const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
 
@@ -100,8 +101,9 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     } catch (err) {
       throw new UserError(`Invalid option: ${pythonMessage(err)}`);
     }
-    const { pixels, width, height } = await decodeToPixels(blob, name);
+    const { pixels, width, height, warnings } = await decodeToPixels(blob, name);
     checkCancelled(id);
+    await crashIfArmed(pyodide);
     const rgba = glue.pixels_from_js(pixels, height, width);
     pyObjects.push(rgba);
     t.decoded = performance.now();
@@ -142,6 +144,9 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       blob: result,
       width,
       height,
+      warnings,
+      // WASM memory only grows, so this is Pyodide's peak heap so far (docs/BENCHMARKS.md#limits-and-memory).
+      memory: { pyodideHeapBytes: pyodide._module?.HEAPU8?.buffer.byteLength },
       backend: e.backend,
       model: e.entry.id,
       timings: {
@@ -173,12 +178,16 @@ self.addEventListener('message', (event) => {
     // One job at a time: a session must not run twice at once, and memory stays bounded.
     work = queue.then(() => {
       checkCancelled(id);
+      // Tells the page this job is the one in flight, should the worker die during it.
+      reply({ id, type: Reply.PROGRESS, stage: 'started' });
       return remove(id, payload);
     });
     queue = work.catch(() => {});
   } else if (type === Request.CANCEL) {
     cancelled.add(payload.target);
     return;
+  } else if (type === TEST_CRASH) {
+    work = Promise.resolve().then(() => armTestCrash(payload));
   } else {
     reply({ id, type: Reply.ERROR, message: `unknown request ${type}` });
     return;
@@ -190,7 +199,10 @@ self.addEventListener('message', (event) => {
     },
     (err) => {
       cancelled.delete(id);
-      reply({ id, type: Reply.ERROR, message: err?.message || String(err), name: err?.name || 'Error' });
+      const fatal = isFatal(err);
+      reply({ id, type: Reply.ERROR, message: err?.message || String(err), name: err?.name || 'Error', fatal });
+      // A trap or an abort leaves the WASM heaps in an unknown state: the page starts a new worker.
+      if (fatal) self.close();
     },
   );
 });

@@ -1,6 +1,11 @@
 // Loads the runtimes the build assembled into /vendor (see web/vendor/runtime.json).
 // Everything comes from our own origin; the folder names carry content hashes.
 
+import { sha256Hex } from './model-store.js';
+
+// The WASM binary each ORT bundle instantiates.
+const ORT_WASM = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' };
+
 let manifestPromise = null;
 const ortModules = new Map();
 
@@ -18,8 +23,14 @@ export async function loadOrt(flavour) {
   if (ortModules.has(flavour)) return ortModules.get(flavour);
   const manifest = await runtimeManifest();
   const base = new URL(manifest.ort.base, self.location.href).href;
-  const ort = await import(base + manifest.ort[flavour]);
+  const [ort, wasmBinary] = await Promise.all([
+    import(base + manifest.ort[flavour]),
+    fetchVerified(manifest, manifest.ort.base + ORT_WASM[flavour]),
+  ]);
   ort.env.wasm.wasmPaths = base;
+  // ORT instantiates exactly these bytes, which matched runtime.json's sha256, instead of fetching
+  // the file again itself.
+  ort.env.wasm.wasmBinary = wasmBinary;
   // Threads need SharedArrayBuffer, which only cross-origin isolated pages get. More than four
   // threads buys little for a 320x320 model and costs memory per thread.
   ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(navigator.hardwareConcurrency || 1, 4) : 1;
@@ -35,7 +46,28 @@ export async function loadPython() {
   const indexURL = new URL(manifest.pyodide.indexURL, self.location.href).href;
   const { loadPyodide } = await import(indexURL + module);
   const pyodide = await loadPyodide({ indexURL, lockFileURL: indexURL + lockFile });
-  // Pyodide checks each wheel's sha256 from the lock file, so a tampered file fails loudly here.
-  await pyodide.loadPackage(packages, { checkIntegrity: true });
+  // Pyodide checks each wheel's sha256 from the lock file; it reports a mismatch through
+  // errorCallback and still resolves, so we turn any such report into a failed start.
+  const problems = [];
+  await pyodide.loadPackage(packages, { checkIntegrity: true, errorCallback: (m) => problems.push(m) });
+  const missing = packages.filter((name) => !(name in pyodide.loadedPackages));
+  if (problems.length || missing.length) {
+    throw new Error(`A runtime file failed to load or failed its integrity check (${missing.join(', ') || 'packages'}): `
+      + `${problems.join('; ') || 'not loaded'}. Reload the page; if this persists the site's files are damaged.`);
+  }
   return pyodide;
+}
+
+// Bytes of one file listed in runtime.json, refused unless its sha256 matches the list.
+export async function fetchVerified(manifest, path) {
+  const entry = manifest.files?.find((f) => f.path === path);
+  if (!entry) throw new Error(`Runtime file ${path} is not listed in runtime.json; run setup again.`);
+  const response = await fetch(new URL(path, self.location.href));
+  if (!response.ok) throw new Error(`Runtime file ${path} is missing (HTTP ${response.status}).`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.byteLength !== entry.bytes || await sha256Hex(bytes) !== entry.sha256) {
+    throw new Error(`Runtime file ${path} failed its integrity check (sha256 mismatch); refusing to run it. `
+      + 'Reload the page; if this persists the site\'s files are damaged.');
+  }
+  return bytes;
 }

@@ -1,0 +1,173 @@
+// The settings form: pipeline options (sent to the remover), the look of the export (applied in the
+// page), a reset, and remembering everything in localStorage.
+import { isHexColor, pushRecentColor } from './backgrounds.js';
+import { LOOK_DEFAULTS, PIPELINE_DEFAULTS, THRESHOLD_WHEN_ON } from './defaults.js';
+import { loadSettings, saveSettings } from './settings-store.js';
+
+const DEFAULTS = { ...PIPELINE_DEFAULTS, ...LOOK_DEFAULTS, model: '', recentColors: [] };
+const PIPELINE_KEYS = Object.keys(PIPELINE_DEFAULTS);
+
+const $ = (id) => document.getElementById(id);
+
+export function initControls({ onLookChange, onPipelineChange, onModelChange }) {
+  const settings = loadSettings(DEFAULTS);
+  settings.recentColors = (Array.isArray(settings.recentColors) ? settings.recentColors : []).filter(isHexColor);
+  let bgImage = null; // an ImageBitmap; not remembered (it is the person's photo)
+
+  const el = {
+    model: $('opt-model'),
+    refine: $('opt-refine'),
+    hardEdge: $('opt-hard-edge'),
+    threshold: $('opt-threshold'),
+    thresholdOut: $('opt-threshold-out'),
+    edgeShift: $('opt-edge-shift'),
+    edgeShiftOut: $('opt-edge-shift-out'),
+    feather: $('opt-feather'),
+    featherOut: $('opt-feather-out'),
+    decontaminate: $('opt-decontaminate'),
+    reset: $('opt-reset'),
+    format: $('opt-format'),
+    background: $('opt-background'),
+    color: $('opt-color'),
+    recent: $('recent-colors'),
+    bgImage: $('opt-bg-image'),
+    bgImageRow: $('bg-image-row'),
+    colorRow: $('bg-color-row'),
+    shadow: $('opt-shadow'),
+    size: $('opt-size'),
+    maxSide: $('opt-max-side'),
+    maxSideRow: $('max-side-row'),
+  };
+
+  function render() {
+    el.refine.value = settings.refine;
+    el.hardEdge.checked = settings.threshold !== null;
+    el.threshold.disabled = settings.threshold === null;
+    el.threshold.value = String(settings.threshold ?? THRESHOLD_WHEN_ON);
+    el.thresholdOut.textContent = settings.threshold === null ? 'soft' : Number(settings.threshold).toFixed(2);
+    el.edgeShift.value = String(settings.edge_shift);
+    el.edgeShiftOut.textContent = `${settings.edge_shift} px`;
+    el.feather.value = String(settings.feather);
+    el.featherOut.textContent = `${settings.feather} px`;
+    el.decontaminate.checked = settings.decontaminate;
+    el.format.value = settings.format;
+    el.background.value = settings.background;
+    el.color.value = settings.color;
+    el.colorRow.hidden = settings.background !== 'color';
+    el.bgImageRow.hidden = settings.background !== 'image';
+    el.shadow.checked = settings.shadow;
+    el.size.value = settings.size;
+    el.maxSide.value = String(settings.maxSide);
+    el.maxSideRow.hidden = settings.size !== 'max';
+    renderRecent();
+  }
+
+  function renderRecent() {
+    el.recent.replaceChildren(...settings.recentColors.map((c) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'swatch';
+      b.style.setProperty('--swatch', c);
+      b.setAttribute('aria-label', `Use colour ${c}`);
+      b.title = c;
+      b.addEventListener('click', () => {
+        settings.color = c;
+        settings.background = 'color';
+        lookChanged();
+      });
+      return b;
+    }));
+  }
+
+  function lookChanged() {
+    if (settings.background === 'color') settings.recentColors = pushRecentColor(settings.recentColors, settings.color);
+    saveSettings(settings);
+    render();
+    onLookChange();
+  }
+
+  function pipelineChanged() {
+    saveSettings(settings);
+    render();
+    onPipelineChange();
+  }
+
+  el.refine.addEventListener('change', () => { settings.refine = el.refine.value; pipelineChanged(); });
+  el.hardEdge.addEventListener('change', () => {
+    settings.threshold = el.hardEdge.checked ? Number(el.threshold.value) : null;
+    pipelineChanged();
+  });
+  el.threshold.addEventListener('change', () => { settings.threshold = Number(el.threshold.value); pipelineChanged(); });
+  el.threshold.addEventListener('input', () => { el.thresholdOut.textContent = Number(el.threshold.value).toFixed(2); });
+  el.edgeShift.addEventListener('change', () => { settings.edge_shift = Number(el.edgeShift.value); pipelineChanged(); });
+  el.edgeShift.addEventListener('input', () => { el.edgeShiftOut.textContent = `${el.edgeShift.value} px`; });
+  el.feather.addEventListener('change', () => { settings.feather = Number(el.feather.value); pipelineChanged(); });
+  el.feather.addEventListener('input', () => { el.featherOut.textContent = `${el.feather.value} px`; });
+  el.decontaminate.addEventListener('change', () => { settings.decontaminate = el.decontaminate.checked; pipelineChanged(); });
+  el.reset.addEventListener('click', () => {
+    Object.assign(settings, PIPELINE_DEFAULTS);
+    pipelineChanged();
+  });
+
+  el.format.addEventListener('change', () => { settings.format = el.format.value; lookChanged(); });
+  el.background.addEventListener('change', () => { settings.background = el.background.value; lookChanged(); });
+  el.color.addEventListener('change', () => { settings.color = el.color.value; lookChanged(); });
+  el.shadow.addEventListener('change', () => { settings.shadow = el.shadow.checked; lookChanged(); });
+  el.size.addEventListener('change', () => { settings.size = el.size.value; lookChanged(); });
+  el.maxSide.addEventListener('change', () => {
+    const n = Math.round(Number(el.maxSide.value));
+    if (Number.isFinite(n) && n >= 16) settings.maxSide = n;
+    lookChanged();
+  });
+  el.bgImage.addEventListener('change', async () => {
+    const file = el.bgImage.files[0];
+    if (!file) return;
+    try {
+      bgImage?.close();
+      bgImage = await createImageBitmap(file, { imageOrientation: 'from-image' });
+      el.bgImage.setCustomValidity('');
+    } catch {
+      bgImage = null;
+      el.bgImage.setCustomValidity(`"${file.name}" is not an image this browser can read.`);
+      el.bgImage.reportValidity();
+    }
+    lookChanged();
+  });
+
+  el.model.addEventListener('change', () => {
+    settings.model = el.model.value;
+    saveSettings(settings);
+    onModelChange(settings.model);
+  });
+
+  render();
+
+  return {
+    settings,
+    /** The remover.remove() options for the pipeline settings. */
+    pipelineOptions() {
+      const out = {};
+      for (const key of PIPELINE_KEYS) if (settings[key] !== null) out[key] = settings[key];
+      return out;
+    },
+    /** What renderExport() needs. */
+    look() {
+      return { ...settings, image: bgImage };
+    },
+    /** Fill the model list from the manifest; returns the id to start with. */
+    setModels(models, defaultId) {
+      el.model.replaceChildren(...models.map((m) => {
+        const o = document.createElement('option');
+        o.value = m.id;
+        o.textContent = `${m.id} (${(m.bytes / 1e6).toFixed(1)} MB)`;
+        return o;
+      }));
+      const known = models.some((m) => m.id === settings.model);
+      el.model.value = known ? settings.model : defaultId;
+      return el.model.value;
+    },
+    setModel(id) {
+      el.model.value = id;
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// What a file is, from its first bytes, before any decoder sees it: the format by magic number and,
+// for PNG, JPEG, GIF, WebP and BMP, the pixel size from the header. A 40 KB PNG can claim
+// 30000x30000 (3.6 GB of RGBA); refusing it here means createImageBitmap never tries.
+
+const HEAD_BYTES = 1 << 20; // JPEG SOF usually sits after EXIF/ICC segments, well inside 1 MB
+const GIF_WALK_BYTES = 64 << 20; // counting GIF frames walks the file; larger GIFs only get the head
+
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
+const AVIF_BRANDS = new Set(['avif', 'avis']);
+const JPEG_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
+
+function ascii(b, start, end) {
+  return String.fromCharCode(...b.subarray(start, Math.min(end, b.length)));
+}
+
+function be32(b, i) {
+  return ((b[i] << 24) >>> 0) + (b[i + 1] << 16) + (b[i + 2] << 8) + b[i + 3];
+}
+
+function png(b) {
+  if (b.length < 33 || ascii(b, 12, 16) !== 'IHDR') return { format: 'png' };
+  const info = { format: 'png', width: be32(b, 16), height: be32(b, 20), animated: false };
+  // APNG announces itself with acTL before the first IDAT.
+  for (let i = 8; i + 8 <= b.length;) {
+    const type = ascii(b, i + 4, i + 8);
+    if (type === 'acTL') info.animated = true;
+    if (type === 'IDAT' || type === 'acTL') break;
+    i += 12 + be32(b, i);
+  }
+  return info;
+}
+
+function jpeg(b) {
+  for (let i = 2; i + 9 < b.length;) {
+    if (b[i] !== 0xff) return { format: 'jpeg' };
+    const marker = b[i + 1];
+    if (marker === 0xff) { i += 1; continue; } // fill bytes
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { i += 2; continue; }
+    if (JPEG_SOF.has(marker)) {
+      return { format: 'jpeg', height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8] };
+    }
+    if (marker === 0xda || marker === 0xd9) return { format: 'jpeg' }; // scan before any frame header
+    i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+  }
+  return { format: 'jpeg' };
+}
+
+// Counts image descriptors by walking the block structure; stops at the second one.
+function gifFrames(b) {
+  let i = 13;
+  if (b[10] & 0x80) i += 3 * (2 << (b[10] & 7));
+  let frames = 0;
+  const skipSubBlocks = () => {
+    while (i < b.length && b[i] !== 0) i += b[i] + 1;
+    i += 1;
+  };
+  while (i < b.length && frames < 2) {
+    const block = b[i];
+    if (block === 0x21) {
+      i += 2;
+      skipSubBlocks();
+    } else if (block === 0x2c) {
+      frames += 1;
+      const flags = b[i + 9];
+      i += 10;
+      if (flags & 0x80) i += 3 * (2 << (flags & 7));
+      i += 1; // LZW minimum code size
+      skipSubBlocks();
+    } else {
+      break; // trailer (0x3b) or damage
+    }
+  }
+  return frames;
+}
+
+function gif(b) {
+  return { format: 'gif', width: b[6] | (b[7] << 8), height: b[8] | (b[9] << 8), animated: gifFrames(b) > 1 };
+}
+
+function webp(b) {
+  const chunk = ascii(b, 12, 16);
+  if (chunk === 'VP8 ' && b.length >= 30) {
+    return { format: 'webp', width: (b[26] | (b[27] << 8)) & 0x3fff, height: (b[28] | (b[29] << 8)) & 0x3fff };
+  }
+  if (chunk === 'VP8L' && b.length >= 25) {
+    const bits = b[21] | (b[22] << 8) | (b[23] << 16) | (b[24] << 24);
+    return { format: 'webp', width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  if (chunk === 'VP8X' && b.length >= 30) {
+    return {
+      format: 'webp',
+      animated: Boolean(b[20] & 0x02),
+      width: 1 + (b[24] | (b[25] << 8) | (b[26] << 16)),
+      height: 1 + (b[27] | (b[28] << 8) | (b[29] << 16)),
+    };
+  }
+  return { format: 'webp' };
+}
+
+function bmp(b) {
+  if (b.length < 26) return { format: 'bmp' };
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { format: 'bmp', width: Math.abs(dv.getInt32(18, true)), height: Math.abs(dv.getInt32(22, true)) };
+}
+
+function isobmff(b) {
+  const brands = [ascii(b, 8, 12)];
+  const size = Math.min(be32(b, 0), b.length, 256);
+  for (let i = 16; i + 4 <= size; i += 4) brands.push(ascii(b, i, i + 4));
+  if (brands.some((x) => AVIF_BRANDS.has(x))) return { format: 'avif' };
+  if (brands.some((x) => HEIF_BRANDS.has(x))) return { format: 'heic' };
+  return null;
+}
+
+function looksLikeSvg(b) {
+  let text = ascii(b, 0, 1024);
+  if (text.startsWith('\xef\xbb\xbf')) text = text.slice(3);
+  text = text.trimStart().toLowerCase();
+  return (text.startsWith('<?xml') || text.startsWith('<svg') || text.startsWith('<!doctype svg')
+    || text.startsWith('<!--')) && text.includes('<svg');
+}
+
+/** {format, width?, height?, animated?} from the blob's first bytes; format null when unknown. */
+export async function sniffImage(blob) {
+  const b = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
+  if (b.length >= 10 && (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a')) {
+    const whole = blob.size > b.length
+      ? new Uint8Array(await blob.slice(0, GIF_WALK_BYTES).arrayBuffer()) : b;
+    return gif(whole);
+  }
+  if (b.length >= 8 && be32(b, 0) === 0x89504e47 && be32(b, 4) === 0x0d0a1a0a) return png(b);
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpeg(b);
+  if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return webp(b);
+  if (b.length >= 2 && ascii(b, 0, 2) === 'BM') return bmp(b);
+  if (b.length >= 12 && ascii(b, 4, 8) === 'ftyp') return isobmff(b) || { format: null };
+  if (b.length >= 4 && (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*')) return { format: 'tiff' };
+  if (looksLikeSvg(b)) return { format: 'svg' };
+  return { format: null };
+}
