@@ -5,7 +5,7 @@ Run after the models are re-exported on purpose (and review the diff):
     .venv/bin/python tests/golden/make_golden.py
 
 Input: scikit-image's bundled astronaut photo (public domain, NASA), area-downscaled to 256x256 with
-bgcut so the PNGs stay small; output: the default-options alpha as an 8-bit greyscale PNG.
+bgcut so the PNGs stay small; output: the upsampled model mask (no refinement) as an 8-bit greyscale PNG.
 """
 
 from __future__ import annotations
@@ -38,12 +38,16 @@ def golden_path(model_id: str) -> Path:
 
 
 def golden_alpha(model_id: str) -> np.ndarray:
-    """What the pipeline produces today for the golden photo with ``model_id``: uint8 (256, 256)."""
+    """The model's upsampled mask for the golden photo with ``model_id``: uint8 (256, 256).
+
+    Refinement is pinned off so the golden checks the model and the shared resize code, and a
+    deliberate change of the default options does not invalidate it.
+    """
     import bgcut
     from bgremove.models import load_model
     from bgremove.pipeline import remove_background
 
-    return remove_background(golden_photo(), load_model(model_id), bgcut.Options(output="alpha"))
+    return remove_background(golden_photo(), load_model(model_id), bgcut.Options(refine="none", decontaminate=False, output="alpha"))
 
 
 def main() -> int:
