@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--feather", type=int, default=None, help="blur the alpha edge by this many pixels")
     p.add_argument("--edge-shift", type=int, default=None, help="grow (>0) or shrink (<0) the edge, pixels")
     p.add_argument("--no-decontaminate", action="store_true", help="keep original colours at the edge")
+    p.add_argument("--no-threshold", action="store_true", help="keep the model's soft alpha (no ramp)")
+    p.add_argument("--no-flip", action="store_true", help="skip the mirrored second model run (2x faster)")
+    p.add_argument("--no-crop-pass", action="store_true",
+                   help="skip the second run on a crop around small subjects")
+    p.add_argument("--model-size", type=int, default=None, help="model input long side (default: manifest)")
+    p.add_argument("--model-aspect", action="store_true",
+                   help="keep the aspect ratio instead of a square input")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -77,10 +84,19 @@ def _options(args: argparse.Namespace) -> bgcut.Options:
         "threshold_softness": args.threshold_softness,
         "feather": args.feather,
         "edge_shift": args.edge_shift,
+        "model_size": args.model_size,
     }
     opts = {k: v for k, v in given.items() if v is not None}
     if args.no_decontaminate:
         opts["decontaminate"] = False
+    if args.no_threshold:
+        opts["threshold"] = None
+    if args.no_flip:
+        opts["flip_tta"] = False
+    if args.no_crop_pass:
+        opts["crop_pass"] = False
+    if args.model_aspect:
+        opts["model_square"] = False
     bg = args.background
     if bg not in ("transparent", "blur") and not bg.startswith("#"):
         opts["background"] = decode(bg)

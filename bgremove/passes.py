@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import bgcut
 from bgcut import passes as geo
 
 from .models import Model
@@ -60,34 +59,23 @@ def _entry_rule(model: Model, opts: PassOptions) -> tuple[int, int, bool]:
     return size, multiple, square
 
 
-def _run(model: Model, rgba: np.ndarray, hw: tuple[int, int], flip: bool) -> np.ndarray:
-    x = bgcut.model_input(rgba, hw)
-    mask = model.predict(x)
-    if flip:
-        mask = geo.merge_flip(mask, model.predict(geo.flip_input(x)))
-    return bgcut.as_mask(mask)
-
-
 def predict_mask_passes(
     rgba: np.ndarray, model: Model, opts: PassOptions | None = None, timings: dict[str, float] | None = None
 ) -> np.ndarray:
     """The model's mask for ``rgba`` after every pass ``opts`` asks for; float32 (h, w) in [0, 1], at
     the model's resolution, or at the photo's (capped) resolution when a crop pass ran."""
     opts = opts or PassOptions()
-    t0 = time.perf_counter()
-    h, w = rgba.shape[:2]
     size, multiple, square = _entry_rule(model, opts)
-    mask = _run(model, rgba, geo.model_size(h, w, size, multiple, square), opts.flip)
-    t1 = time.perf_counter()
-    crop_ran = False
-    if opts.crop:
-        box = geo.subject_box(mask, (h, w))
-        if box is not None:
-            y0, y1, x0, x1 = box
-            crop = rgba[y0:y1, x0:x1]
-            fine = _run(model, crop, geo.model_size(y1 - y0, x1 - x0, size, multiple, square), opts.flip)
-            mask = geo.merge_crop(mask, fine, box, (h, w), opts.crop_weight)
-            crop_ran = True
+    runs = 0
+
+    def predict(x: np.ndarray) -> np.ndarray:
+        nonlocal runs
+        runs += 1
+        return model.predict(x)
+
+    t0 = time.perf_counter()
+    plan = geo.mask_plan(rgba, size, multiple, square, opts.flip, opts.crop, opts.crop_weight)
+    mask = geo.run_plan(plan, predict)
     if timings is not None:
-        timings.update(first_pass=t1 - t0, crop_pass=time.perf_counter() - t1, crop_ran=float(crop_ran))
+        timings.update(passes=time.perf_counter() - t0, model_runs=float(runs))
     return mask

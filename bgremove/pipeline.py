@@ -13,6 +13,7 @@ import bgcut
 
 from .decode import decode
 from .models import Model
+from .passes import PassOptions, predict_mask_passes
 
 FORMATS = ("png", "webp", "mask")
 SUFFIX = {"png": ".png", "webp": ".webp", "mask": ".png"}
@@ -44,16 +45,16 @@ def options_for_format(options: bgcut.Options, fmt: str) -> bgcut.Options:
     return replace(options, output="alpha" if fmt == "mask" else "rgba")
 
 
-def predict_mask(rgba: np.ndarray, model: Model, times: StageTimes | None = None) -> np.ndarray:
-    """The model's low-resolution mask for ``rgba`` (float32 (mh, mw) in [0, 1])."""
+def predict_mask(
+    rgba: np.ndarray, model: Model, times: StageTimes | None = None, options: bgcut.Options | None = None
+) -> np.ndarray:
+    """The model's mask for ``rgba`` (float32 in [0, 1]) after the passes ``options`` asks for (flip
+    TTA, crop pass; see bgremove.passes); model-sized, or photo-sized when a crop pass ran."""
+    options = options or bgcut.Options()
     t0 = time.perf_counter()
-    x = bgcut.model_input(rgba, model.input_size(*rgba.shape[:2]))
-    t1 = time.perf_counter()
-    mask = model.predict(x)
-    t2 = time.perf_counter()
+    mask = predict_mask_passes(rgba, model, PassOptions.from_options(options))
     if times is not None:
-        times.model_input += t1 - t0
-        times.inference += t2 - t1
+        times.inference += time.perf_counter() - t0
     return mask
 
 
@@ -62,7 +63,7 @@ def remove_background(
 ) -> np.ndarray:
     """Cut out one decoded image: uint8 (H, W, 4), or (H, W) when ``options.output == 'alpha'``."""
     options = options or bgcut.Options()
-    mask = predict_mask(rgba, model, times)
+    mask = predict_mask(rgba, model, times, options)
     t0 = time.perf_counter()
     detail: dict[str, float] = {}
     out = bgcut.postprocess(rgba, mask, options, timings=detail)

@@ -53,13 +53,13 @@ def test_backgrounds_and_formats_give_the_expected_pixels(live_server, browser_c
     assert candidates, f"{sample.stem} has no clear background to sample"
 
     page = open_app(browser_context, live_server.url)
-    # The full-precision model and a hard edge, so background pixels are exactly transparent and every
+    # The full-precision model and the edge threshold, so background pixels are exactly transparent and every
     # check below is about the page's compositing, not the model's judgement.
     page.locator("#opt-model").select_option("u2netp-fp32")
     page.wait_for_function("() => window.bgremoveApp.info.model.id === 'u2netp-fp32'"
                            " && !document.getElementById('file-input').disabled", timeout=120_000)
     assert "u2netp-fp32" in page.locator("#status-line").inner_text()
-    page.get_by_label("Hard edge").check()
+    page.get_by_label("Edge threshold").check()
     page.locator("#file-input").set_input_files(
         files=[{"name": "sample.png", "mimeType": "image/png", "buffer": png}])
     wait_done(page, 1)

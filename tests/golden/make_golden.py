@@ -40,14 +40,16 @@ def golden_path(model_id: str) -> Path:
 def golden_alpha(model_id: str) -> np.ndarray:
     """The model's upsampled mask for the golden photo with ``model_id``: uint8 (256, 256).
 
-    Refinement is pinned off so the golden checks the model and the shared resize code, and a
+    A single plain pass with refinement off, so the golden checks the model and the shared resize code, and a
     deliberate change of the default options does not invalidate it.
     """
     import bgcut
     from bgremove.models import load_model
     from bgremove.pipeline import remove_background
 
-    return remove_background(golden_photo(), load_model(model_id), bgcut.Options(refine="none", decontaminate=False, output="alpha"))
+    plain = bgcut.Options(refine="none", threshold=None, decontaminate=False, flip_tta=False,
+                          crop_pass=False, output="alpha")
+    return remove_background(golden_photo(), load_model(model_id), plain)
 
 
 def main() -> int:

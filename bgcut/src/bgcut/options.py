@@ -71,12 +71,14 @@ def _is_number(v: Any) -> bool:
 class Options:
     """What :func:`bgcut.postprocess` does after the model.
 
-    refine: 'fast_guided' (default; guided filter fitted at reduced resolution), 'guided' (full
-        resolution up to 4 MP) or 'none' (bilinear upsampling only).
+    refine: 'none' (default; bilinear upsampling only), 'fast_guided' (guided filter fitted at
+        reduced resolution) or 'guided' (full resolution up to 4 MP). On the dev set no guided
+        setting raised IoU or Boundary IoU (docs/QUALITY.md); they soften hair edges.
     radius: guided-filter radius in full-resolution pixels; None = scaled to the image size.
     eps: guided-filter regularisation (guide in [0, 1]); larger = smoother, less edge-following.
     subsample: fast guided filter's subsampling factor; None = automatic.
-    threshold: None (keep soft alpha) or a cut in (0, 1).
+    threshold: None (keep soft alpha) or a cut in (0, 1); default 0.4, because u2netp's 0.5 level
+        lies inside the true outline (docs/QUALITY.md).
     threshold_softness: 0 = hard step at ``threshold``; > 0 = smoothstep ramp of that width.
     edge_shift: grow (> 0) or shrink (< 0) the alpha edge by this many pixels.
     feather: blur radius of the alpha edge in pixels (0 = off).
@@ -84,19 +86,29 @@ class Options:
     background: 'transparent', '#rrggbb', 'blur', or an image as uint8 (h, w, 3|4) array
         (resized to cover, centre-cropped).
     output: 'rgba' (H, W, 4) or 'alpha' (H, W).
+    flip_tta: also run the model on the mirrored photo and average (twice the model time).
+    crop_pass: when the subject is small, run the model again on a crop around it and blend.
+    model_size: the model input's long side (None: the manifest's size for the model).
+    model_square: squash the input to a square (None: the manifest's rule) or keep the aspect.
+    The last four are read by the model-running layer (bgremove.passes / the browser worker);
+    bgcut.postprocess ignores them.
     """
 
-    refine: str = "fast_guided"
+    refine: str = "none"
     radius: int | None = None
     eps: float = 1e-4
     subsample: int | None = None
-    threshold: float | None = None
-    threshold_softness: float = 0.0
+    threshold: float | None = 0.4
+    threshold_softness: float = 0.3
     edge_shift: int = 0
     feather: int = 0
     decontaminate: bool = True
     background: Any = "transparent"
     output: str = "rgba"
+    flip_tta: bool = True
+    crop_pass: bool = True
+    model_size: int | None = None
+    model_square: bool | None = None
 
     def __post_init__(self) -> None:
         if self.refine not in REFINE_MODES:
@@ -121,6 +133,13 @@ class Options:
             raise ValueError(f"decontaminate must be a bool, got {self.decontaminate!r}")
         if self.output not in OUTPUT_MODES:
             raise ValueError(f"output must be one of {OUTPUT_MODES}, got {self.output!r}")
+        for key in ("flip_tta", "crop_pass"):
+            if not isinstance(getattr(self, key), bool | np.bool_):
+                raise ValueError(f"{key} must be a bool, got {getattr(self, key)!r}")
+        if self.model_size is not None and not (_is_int(self.model_size) and 32 <= self.model_size <= 2048):
+            raise ValueError(f"model_size must be None or an integer in 32..2048, got {self.model_size!r}")
+        if self.model_square is not None and not isinstance(self.model_square, bool | np.bool_):
+            raise ValueError(f"model_square must be None or a bool, got {self.model_square!r}")
         self._check_background()
 
     def _check_background(self) -> None:
@@ -154,7 +173,7 @@ class Options:
             names = ", ".join(map(repr, unknown))
             raise ValueError(f"unknown option(s) {names}; known: {', '.join(sorted(known))}")
         kwargs = dict(d)
-        for key in ("radius", "subsample", "edge_shift", "feather"):
+        for key in ("radius", "subsample", "edge_shift", "feather", "model_size"):
             v = kwargs.get(key)
             if isinstance(v, float) and v.is_integer():
                 kwargs[key] = int(v)

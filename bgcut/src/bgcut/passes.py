@@ -12,14 +12,15 @@ NumPy so both sides compute the same sizes, boxes and merges:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Generator
 
 import numpy as np
 
-from .pipeline import as_mask
+from .pipeline import as_mask, model_input
 from .resize import resize
 
-__all__ = ["CROP_MARGIN", "CROP_MAX_AREA", "CROP_WEIGHT", "flip_input", "merge_crop", "merge_flip",
-           "model_size", "subject_box"]
+__all__ = ["CROP_MARGIN", "CROP_MAX_AREA", "CROP_WEIGHT", "flip_input", "mask_plan", "merge_crop",
+           "merge_flip", "model_size", "run_plan", "subject_box"]
 
 # Context kept around the subject on each side, as a fraction of the box's larger side: the model
 # was trained on whole photos, so it needs some background to tell the subject from it.
@@ -133,3 +134,51 @@ def merge_crop(
         out[y0:y1, x0:x1] = w * inner + (np.float32(1.0) - w) * out[y0:y1, x0:x1]
     np.clip(out, 0.0, 1.0, out=out)
     return out
+
+
+MaskPlan = Generator[np.ndarray, np.ndarray, np.ndarray]
+
+
+def mask_plan(
+    rgba: np.ndarray,
+    size: int,
+    multiple: int = 32,
+    square: bool = True,
+    flip: bool = False,
+    crop: bool = False,
+    crop_weight: float = CROP_WEIGHT,
+) -> MaskPlan:
+    """Every model run one photo needs, as a generator: it yields model inputs (float32
+    [1, 3, h, w]) and is sent back each input's mask; its return value is the merged mask.
+
+    The CLI drives it with a blocking model call (``run_plan``) and the browser worker with an
+    awaited ONNX Runtime Web call, so both make exactly the same runs and merges.
+    """
+    h, w = rgba.shape[:2]
+    mask = yield from _single(rgba, model_size(h, w, size, multiple, square), flip)
+    if crop:
+        box = subject_box(mask, (h, w))
+        if box is not None:
+            y0, y1, x0, x1 = box
+            hw = model_size(y1 - y0, x1 - x0, size, multiple, square)
+            fine = yield from _single(rgba[y0:y1, x0:x1], hw, flip)
+            mask = merge_crop(mask, fine, box, (h, w), crop_weight)
+    return mask
+
+
+def _single(rgba: np.ndarray, hw: tuple[int, int], flip: bool) -> MaskPlan:
+    x = model_input(rgba, hw)
+    mask = as_mask((yield x))
+    if flip:
+        mask = merge_flip(mask, (yield flip_input(x)))
+    return mask
+
+
+def run_plan(plan: MaskPlan, predict: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Drive ``plan`` with a synchronous model call; returns the merged mask."""
+    try:
+        x = next(plan)
+        while True:
+            x = plan.send(predict(x))
+    except StopIteration as done:
+        return done.value

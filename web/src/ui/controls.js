@@ -25,6 +25,8 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
     feather: $('opt-feather'),
     featherOut: $('opt-feather-out'),
     decontaminate: $('opt-decontaminate'),
+    flip: $('opt-flip'),
+    cropPass: $('opt-crop-pass'),
     reset: $('opt-reset'),
     format: $('opt-format'),
     background: $('opt-background'),
@@ -50,6 +52,8 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
     el.feather.value = String(settings.feather);
     el.featherOut.textContent = `${settings.feather} px`;
     el.decontaminate.checked = settings.decontaminate;
+    el.flip.checked = settings.flip_tta;
+    el.cropPass.checked = settings.crop_pass;
     el.format.value = settings.format;
     el.background.value = settings.background;
     el.color.value = settings.color;
@@ -104,6 +108,8 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
   el.feather.addEventListener('change', () => { settings.feather = Number(el.feather.value); pipelineChanged(); });
   el.feather.addEventListener('input', () => { el.featherOut.textContent = `${el.feather.value} px`; });
   el.decontaminate.addEventListener('change', () => { settings.decontaminate = el.decontaminate.checked; pipelineChanged(); });
+  el.flip.addEventListener('change', () => { settings.flip_tta = el.flip.checked; pipelineChanged(); });
+  el.cropPass.addEventListener('change', () => { settings.crop_pass = el.cropPass.checked; pipelineChanged(); });
   el.reset.addEventListener('click', () => {
     Object.assign(settings, PIPELINE_DEFAULTS);
     pipelineChanged();

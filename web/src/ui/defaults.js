@@ -3,11 +3,13 @@
 // so when those defaults change, change them here too.
 
 export const PIPELINE_DEFAULTS = Object.freeze({
-  refine: 'fast_guided',
-  threshold: null,        // null keeps the soft alpha; a number in (0, 1) cuts there
+  refine: 'none',
+  threshold: 0.4,         // null keeps the model's soft alpha; a number in (0, 1) ramps the edge there
   edge_shift: 0,
   feather: 0,
   decontaminate: true,
+  flip_tta: true,
+  crop_pass: true,
 });
 
 export const LOOK_DEFAULTS = Object.freeze({
@@ -19,6 +21,6 @@ export const LOOK_DEFAULTS = Object.freeze({
   maxSide: 1024,
 });
 
-// The threshold slider's value when the person turns a hard edge on.
-export const THRESHOLD_WHEN_ON = 0.5;
+// The threshold slider's value when the person turns the edge threshold back on.
+export const THRESHOLD_WHEN_ON = 0.4;
 export const RECENT_COLORS_MAX = 6;

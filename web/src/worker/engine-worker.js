@@ -108,21 +108,29 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     pyObjects.push(rgba);
     t.decoded = performance.now();
 
-    const size = e.entry.input.size;
-    const x = glue.model_input(rgba, size, size);
-    pyObjects.push(x);
-    const xb = x.getBuffer('f32');
-    // ORT copies the input into its own heap anyway; slice() detaches it from Pyodide's memory.
-    const input = xb.data.slice();
-    xb.release();
-    t.preprocessed = performance.now();
-
-    const mask = await runModel(e.ort, e.session, e.entry, input, size, size);
+    // Flip TTA and the crop pass run the model several times; bgcut.passes decides the runs
+    // exactly as the CLI does, and each run comes back here.
+    let inferenceMs = 0;
+    const runModelOn = async (x) => {
+      const xb = x.getBuffer('f32');
+      const [, , h, w] = xb.shape;
+      // ORT copies the input into its own heap anyway; slice() detaches it from Pyodide's memory.
+      const input = xb.data.slice();
+      xb.release();
+      checkCancelled(id);
+      const t0 = performance.now();
+      const mask = await runModel(e.ort, e.session, e.entry, input, h, w);
+      inferenceMs += performance.now() - t0;
+      return { data: mask.data, h: mask.dims[2], w: mask.dims[3] };
+    };
+    const rule = pyodide.toPy(e.entry.input);
+    pyObjects.push(rule);
+    const pyMask = await glue.predict_mask(rgba, opts, rule, runModelOn);
+    pyObjects.push(pyMask);
     checkCancelled(id);
     t.inferred = performance.now();
+    t.preprocessed = t.inferred - inferenceMs;
 
-    const pyMask = glue.mask_from_js(mask.data, mask.dims[2], mask.dims[3]);
-    pyObjects.push(pyMask);
     let out;
     try {
       out = glue.postprocess(rgba, pyMask, opts, format === 'mask');

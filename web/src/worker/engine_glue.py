@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 import bgcut
+from bgcut import passes
 
 
 def check_options(options: Any) -> None:
@@ -24,8 +25,31 @@ def pixels_from_js(js_pixels: Any, height: int, width: int) -> np.ndarray:
     return rgba
 
 
-def model_input(rgba: np.ndarray, height: int, width: int) -> np.ndarray:
-    return bgcut.model_input(rgba, (height, width))
+async def predict_mask(rgba: np.ndarray, options: Any, entry_input: Any, run_model: Any) -> np.ndarray:
+    """The merged model mask for ``rgba``: the same runs and merges as the CLI (bgcut.passes), with
+    each model run awaited from ONNX Runtime Web.
+
+    run_model(x) is a JS async function given the float32 [1, 3, h, w] input as a numpy proxy; it
+    resolves to ``{data: Float32Array, h, w}``.
+    """
+    opts = bgcut.Options.from_dict(_as_dict(options))
+    rule = _as_dict(entry_input)
+    square = rule.get("square", True) if opts.model_square is None else opts.model_square
+    plan = passes.mask_plan(
+        rgba,
+        opts.model_size or int(rule["size"]),
+        int(rule.get("multiple", 32)),
+        bool(square),
+        opts.flip_tta,
+        opts.crop_pass,
+    )
+    try:
+        x = next(plan)
+        while True:
+            result = await run_model(x)
+            x = plan.send(mask_from_js(result.data, int(result.h), int(result.w)))
+    except StopIteration as done:
+        return done.value
 
 
 def mask_from_js(js_mask: Any, height: int, width: int) -> np.ndarray:
