@@ -51,7 +51,8 @@ def run_wrk(url: str, duration: int, connections: int, threads: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=10, help="seconds per target (bounded)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -71,7 +72,8 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         base = f"http://127.0.0.1:{port}"
-        targets = [("page `/`", "/"), (f"largest asset `{largest_asset().rsplit('/', 1)[1]}` (br)", largest_asset())]
+        big = largest_asset()
+        targets = [("page `/`", "/"), (f"largest asset `{big.rsplit('/', 1)[1]}` (br)", big)]
         print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, waitress 8 threads\n")
         print("| target | requests/s | transfer | p99 latency | non-2xx |")
         print("|---|---|---|---|---|")

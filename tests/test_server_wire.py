@@ -42,7 +42,8 @@ def test_traversal_over_the_wire(live_server, raw_path):
 def test_huge_header_is_refused(live_server):
     big = "x" * (64 * 1024)
     data = raw_request(live_server.port,
-                       f"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\nConnection: close\r\n\r\n".encode())
+                       f"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\n"
+                       "Connection: close\r\n\r\n".encode())
     assert status_of(data) == 431
 
 

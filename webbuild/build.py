@@ -82,7 +82,8 @@ def _npm_files(node_modules: Path, runtime: NpmRuntime) -> dict[str, Path]:
         raise BuildError(f"{runtime.package} is not installed in {node_modules}; run `npm ci` first")
     version = json.loads(meta.read_text())["version"]
     if version != runtime.version:
-        raise BuildError(f"{runtime.package} {version} is installed, {runtime.version} is pinned; run `npm ci`")
+        raise BuildError(
+            f"{runtime.package} {version} is installed, {runtime.version} is pinned; run `npm ci`")
     files = {}
     for rel in runtime.files:
         path = package_dir / rel

@@ -18,7 +18,8 @@ repository and are listed in `web/vendor/runtime.json` only.
 
 def render(runtime: dict, models: dict | None) -> str:
     lines = [HEADER]
-    lines += ["## Runtimes", "", "| file | source package | license | bytes | sha256 |", "|---|---|---|---|---|"]
+    lines += ["## Runtimes", "", "| file | source package | license | bytes | sha256 |",
+              "|---|---|---|---|---|"]
     for entry in runtime["files"]:
         name = entry["path"].rsplit("/", 1)[1]
         source = _runtime_source(entry["path"], name)
