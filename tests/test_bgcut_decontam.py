@@ -24,8 +24,8 @@ def fringe_scene(h: int = 120, w: int = 150) -> tuple[np.ndarray, np.ndarray]:
 
 def test_decontamination_restores_foreground_colour_in_the_band() -> None:
     rgba, alpha = fringe_scene()
-    on = bgcut.postprocess(rgba, alpha, bgcut.Options(refine="none"))
-    off = bgcut.postprocess(rgba, alpha, bgcut.Options(refine="none", decontaminate=False))
+    on = bgcut.postprocess(rgba, alpha, bgcut.Options(refine="none", threshold=None))
+    off = bgcut.postprocess(rgba, alpha, bgcut.Options(refine="none", threshold=None, decontaminate=False))
     band = (on[..., 3] > 12) & (on[..., 3] < 243)
     assert band.sum() > 500
     err_on = np.abs(on[band][:, :3].astype(np.float32) - RED).mean()

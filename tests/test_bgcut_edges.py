@@ -49,7 +49,7 @@ def test_options_apply_in_postprocess() -> None:
     rgba = np.full((64, 64, 4), 128, np.uint8)
     rgba[..., 3] = 255
     mask = disc() * 0.8
-    base = bgcut.Options(refine="none", output="alpha")
+    base = bgcut.Options(refine="none", threshold=None, output="alpha")
     soft = bgcut.postprocess(rgba, mask, base)
     hard = bgcut.postprocess(rgba, mask, bgcut.Options(refine="none", output="alpha", threshold=0.5))
     assert soft.max() == round(0.8 * 255)

@@ -12,7 +12,10 @@ import bgcut
 
 def test_defaults_are_valid_and_frozen() -> None:
     opts = bgcut.Options()
-    assert opts.refine == "fast_guided" and opts.decontaminate is True and opts.background == "transparent"
+    # The defaults chosen from the dev-set numbers (docs/QUALITY.md).
+    assert opts.refine == "none" and opts.threshold == 0.4 and opts.threshold_softness == 0.3
+    assert opts.flip_tta is True and opts.crop_pass is True
+    assert opts.decontaminate is True and opts.background == "transparent"
     with pytest.raises(dataclasses.FrozenInstanceError):
         opts.radius = 3  # type: ignore[misc]
 

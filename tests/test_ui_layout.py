@@ -107,18 +107,18 @@ def test_themes_phone_width_settings_and_screenshots(live_server, browser_contex
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Settings and the theme choice survive a reload; "Reset edges" brings back the defaults.
-    page.locator("#opt-refine").select_option("none")
+    page.locator("#opt-refine").select_option("guided")
     page.locator("#opt-decontaminate").uncheck()
     page.get_by_role("button", name="Switch to the dark theme").click()
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     page.reload()
     page.wait_for_function("() => window.bgremoveReady !== undefined", timeout=120_000)
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
-    assert page.locator("#opt-refine").input_value() == "none"
+    assert page.locator("#opt-refine").input_value() == "guided"
     assert not page.locator("#opt-decontaminate").is_checked()
     page.locator("#opt-background").select_option("color")
     assert page.get_by_role("button", name="Use colour #2f6f4f").count() == 1
     page.get_by_role("button", name="Reset edges").click()
-    assert page.locator("#opt-refine").input_value() == "fast_guided"
+    assert page.locator("#opt-refine").input_value() == "none"
     assert page.locator("#opt-decontaminate").is_checked()
     assert page.ui_errors == []

@@ -65,10 +65,22 @@ def model_input(rgba: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def upsample_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Bilinear (half-pixel centres) resize of a model mask to ``size``; float32 in [0, 1]."""
-    out = resize(as_mask(mask), size)
+    """Bilinear (half-pixel centres) resize of a model mask to ``size``; float32 in [0, 1].
+
+    Filled one band of rows at a time, so the only full-size array is the result (a 48 MP photo
+    would otherwise hold several full-size temporaries)."""
+    small = as_mask(mask)
+    h, w = int(size[0]), int(size[1])
+    out = np.empty((h, w), np.float32)
+    step = max(1, UPSAMPLE_BAND_PIXELS // max(1, w))
+    for r0 in range(0, h, step):
+        out[r0:r0 + step] = resize(small, (h, w), rows=(r0, r0 + step))
     np.clip(out, 0.0, 1.0, out=out)
     return out
+
+
+# About 4 MB of float32 per band.
+UPSAMPLE_BAND_PIXELS = 1 << 20
 
 
 def refine_alpha(rgba: np.ndarray, mask: np.ndarray, options: Options | None = None) -> np.ndarray:
@@ -88,7 +100,8 @@ def refine_alpha(rgba: np.ndarray, mask: np.ndarray, options: Options | None = N
             s = max(options.subsample, defaults.auto_subsample(h, w, 1, full=True))
         alpha = fast_guided_filter(rgba, mask, radius, options.eps, s)
     if options.threshold is not None:
-        alpha = apply_threshold(alpha, options.threshold, options.threshold_softness)
+        # alpha is ours (fresh from upsampling or the filter), so the ramp may overwrite it.
+        alpha = apply_threshold(alpha, options.threshold, options.threshold_softness, inplace=True)
     alpha = shift_edge(alpha, options.edge_shift)
     alpha = feather(alpha, options.feather)
     np.clip(alpha, 0.0, 1.0, out=alpha)
