@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import math
 import os
 import platform
 import shutil
@@ -27,9 +26,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -37,6 +33,9 @@ import bgcut  # noqa: E402
 from bgremove.models import load_model  # noqa: E402
 from bgremove.pipeline import StageTimes, process_file  # noqa: E402
 from tests.browser_support import launch_chromium, start_server  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from native_bench import synth_photo  # noqa: E402  (same photos on both sides)
 
 BROWSER_STAGES = ("decode", "preprocess", "inference", "postprocess", "encode", "total")
 NATIVE_STAGES = ("decode", "model_input", "inference", "postprocess", "encode")
@@ -78,17 +77,6 @@ class ByteCounter:
             close = getattr(body, "close", None)
             if close:
                 close()
-
-
-def synth_photo(megapixels: float, path: Path) -> tuple[int, int]:
-    import skimage.data
-
-    src = skimage.data.coffee()
-    w = round(math.sqrt(megapixels * 1e6 * 1.5))
-    h = round(w / 1.5)
-    big = np.clip(np.floor(bgcut.resize(src, (h, w)) + 0.5), 0, 255).astype(np.uint8)
-    Image.fromarray(big).save(path, quality=90)
-    return h, w
 
 
 def browser_remove(page, path: Path, fmt: str) -> dict:

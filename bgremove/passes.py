@@ -67,15 +67,19 @@ def predict_mask_passes(
     opts = opts or PassOptions()
     size, multiple, square = _entry_rule(model, opts)
     runs = 0
+    inference = 0.0
 
     def predict(x: np.ndarray) -> np.ndarray:
-        nonlocal runs
+        nonlocal runs, inference
         runs += 1
-        return model.predict(x)
+        t = time.perf_counter()
+        out = model.predict(x)
+        inference += time.perf_counter() - t
+        return out
 
     t0 = time.perf_counter()
     plan = geo.mask_plan(rgba, size, multiple, square, opts.flip, opts.crop, opts.crop_weight)
     mask = geo.run_plan(plan, predict)
     if timings is not None:
-        timings.update(passes=time.perf_counter() - t0, model_runs=float(runs))
+        timings.update(passes=time.perf_counter() - t0, inference=inference, model_runs=float(runs))
     return mask

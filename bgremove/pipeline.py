@@ -51,10 +51,12 @@ def predict_mask(
     """The model's mask for ``rgba`` (float32 in [0, 1]) after the passes ``options`` asks for (flip
     TTA, crop pass; see bgremove.passes); model-sized, or photo-sized when a crop pass ran."""
     options = options or bgcut.Options()
-    t0 = time.perf_counter()
-    mask = predict_mask_passes(rgba, model, PassOptions.from_options(options))
+    passes: dict[str, float] = {}
+    mask = predict_mask_passes(rgba, model, PassOptions.from_options(options), passes)
     if times is not None:
-        times.inference += time.perf_counter() - t0
+        # Model-input resampling and mask merging are everything in the passes but the model runs.
+        times.inference += passes["inference"]
+        times.model_input += passes["passes"] - passes["inference"]
     return mask
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -17,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
+from PIL import Image
 
 CHROMIUM = os.environ.get("BGREMOVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -141,3 +145,20 @@ def wait_for_ready(page, timeout_ms: int = 120_000) -> dict:
     if "error" in info:
         raise AssertionError(f"engine failed to start: {info['error']}")
     return info
+
+
+def native_mask(image: Path, model_id: str, out_dir: Path) -> np.ndarray:
+    """The reference CLI's mask for the same photo and model: the browser must agree with it."""
+    cmd = [str(Path(sys.executable).with_name("bgremove")), "-q", "-o", str(out_dir), "--format", "mask",
+           "--model", model_id, str(image)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+    with Image.open(out_dir / (image.stem + ".png")) as im:
+        return np.asarray(im.convert("L"), dtype=np.float32) / 255
+
+
+def assert_same_cutout(alpha: np.ndarray, reference: np.ndarray) -> None:
+    assert alpha.shape == reference.shape
+    # Not empty, not full, and the same cut as the native pipeline (JPEG decoders differ slightly).
+    assert 0.01 < alpha.mean() < 0.99, alpha.mean()
+    assert float(np.mean((alpha > 0.5) == (reference > 0.5))) > 0.98
+    assert float(np.mean(np.abs(alpha - reference))) < 0.03

@@ -9,7 +9,6 @@ import base64
 import io
 import mimetypes
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -17,29 +16,12 @@ import pytest
 from PIL import Image
 
 from server.app import create_app
-from tests.browser_support import start_server
+from tests.browser_support import assert_same_cutout, native_mask, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "web" / "demo"
-
-
-def native_mask(image: Path, model_id: str, out_dir: Path) -> np.ndarray:
-    """The reference CLI's mask for the same photo and model: the browser must agree with it."""
-    cmd = [str(ROOT / ".venv" / "bin" / "bgremove"), "-q", "-o", str(out_dir), "--format", "mask",
-           "--model", model_id, str(image)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=300)
-    with Image.open(out_dir / (image.stem + ".png")) as im:
-        return np.asarray(im.convert("L"), dtype=np.float32) / 255
-
-
-def assert_same_cutout(alpha: np.ndarray, reference: np.ndarray) -> None:
-    assert alpha.shape == reference.shape
-    # Not empty, not full, and the same cut as the native pipeline (JPEG decoders differ slightly).
-    assert 0.01 < alpha.mean() < 0.99, alpha.mean()
-    assert float(np.mean((alpha > 0.5) == (reference > 0.5))) > 0.98
-    assert float(np.mean(np.abs(alpha - reference))) < 0.03
 
 
 def static_site(root: Path):
