@@ -37,7 +37,7 @@ python_env() {
   if [ "$want" != "$have" ]; then
     say "installing Python packages (torch pinned to the CPU build)"
     "$VENV/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e ./bgcut -e '.[export,web,dev]'
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e ./bgcut -e '.[export,web,batch,dev]'
     echo "$want" > "$STAMPS/pip"
   fi
 }
@@ -79,8 +79,23 @@ ensure_chromium() {
   fi
 }
 
+# The static-export test serves the exported folder with Debian's nginx and its brotli_static module.
+NGINX_BROTLI=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+ensure_nginx() {
+  local nginx="${BGREMOVE_NGINX:-/usr/sbin/nginx}"
+  [ -x "$nginx" ] && [ -f "$NGINX_BROTLI" ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian's nginx (with brotli_static) for the static-export tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-brotli-static >/dev/null
+  else
+    die "nginx not found at $nginx (or its module $NGINX_BROTLI): run 'sudo apt-get install nginx libnginx-mod-http-brotli-static' (or set BGREMOVE_NGINX)"
+  fi
+}
+
 run_tests() {
   ensure_chromium
+  ensure_nginx
   say "ruff"
   "$VENV/bin/ruff" check .
   say "pytest"

@@ -15,7 +15,7 @@ COMPRESSIBLE = {".wasm", ".js", ".mjs", ".json", ".onnx", ".css", ".html", ".svg
 MIN_SAVING = 0.9
 
 
-def precompress(path: Path, cache_dir: Path) -> list[Path]:
+def precompress(path: Path, cache_dir: Path, min_saving: float = MIN_SAVING) -> list[Path]:
     """Write path.br and path.gz when they pay off; the costly brotli-11 output is cached by content hash."""
     if path.suffix not in COMPRESSIBLE:
         return []
@@ -30,7 +30,7 @@ def precompress(path: Path, cache_dir: Path) -> list[Path]:
             tmp.write_bytes(encode(data))
             tmp.replace(cached)
         blob = cached.read_bytes()
-        if len(blob) <= len(data) * MIN_SAVING:
+        if len(blob) <= len(data) * min_saving:
             target = path.with_name(path.name + ext)
             target.write_bytes(blob)
             written.append(target)
