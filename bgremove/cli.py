@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,8 +12,9 @@ from tqdm import tqdm
 
 import bgcut
 
+from . import parallel
 from .decode import IMAGE_SUFFIXES, DecodeError, decode
-from .models import Manifest, ModelError, load_model
+from .models import Manifest, Model, ModelError, load_model
 from .pipeline import FORMATS, SUFFIX, process_file
 
 EXIT_OK, EXIT_FILE_FAILED, EXIT_USAGE = 0, 1, 2
@@ -46,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model-size", type=int, default=None, help="model input long side (default: manifest)")
     p.add_argument("--model-aspect", action="store_true",
                    help="keep the aspect ratio instead of a square input")
+    p.add_argument("-j", "--jobs", type=int, default=None,
+                   help="photos processed in parallel, one process each (default: the number of cores); "
+                        "each gets cores/jobs ONNX Runtime threads")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -112,12 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, DecodeError) as exc:
         print(f"bgremove: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.jobs is not None and args.jobs < 1:
+        print(f"bgremove: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return EXIT_USAGE
+    files = expand_inputs(args.inputs)
+    jobs, threads = plan_jobs(args.jobs, len(files))
     try:
-        model = load_model(args.model, args.models_dir)
+        model = load_model(args.model, args.models_dir, threads if jobs == 1 else 1)
     except ModelError as exc:
         print(f"bgremove: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    files = expand_inputs(args.inputs)
     if not files:
         print("bgremove: no images found in the given inputs", file=sys.stderr)
         return EXIT_FILE_FAILED
@@ -130,20 +139,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed = 0
     bar = tqdm(list(zip(files, names, strict=True)), unit="img", disable=args.quiet or len(files) < 2,
                file=sys.stderr)
-    for src, name in bar:
+    if jobs == 1:
+        outcomes = (process_one(src, args.output_dir / name, model, options, args.format)
+                    for src, name in bar)
+    else:
+        work = [(src, args.output_dir / name) for src, name in zip(files, names, strict=True)]
+        outcomes = parallel.run(work, bar, model.id, args.models_dir, options, args.format, jobs, threads)
+    for src, error in zip(files, outcomes, strict=True):
         bar.set_postfix_str(src.name, refresh=False)
-        try:
-            process_file(src, args.output_dir / name, model, options, args.format)
-        except DecodeError as exc:
+        if error is not None:
             failed += 1
-            tqdm.write(f"bgremove: error: {exc}", file=sys.stderr)
-        except (OSError, ValueError, MemoryError) as exc:
-            failed += 1
-            tqdm.write(f"bgremove: error: {src}: {exc}", file=sys.stderr)
+            tqdm.write(error, file=sys.stderr)
     if failed:
         print(f"bgremove: {failed} of {len(files)} file(s) failed", file=sys.stderr)
         return EXIT_FILE_FAILED
     return EXIT_OK
+
+
+def process_one(src: Path, dst: Path, model: Model, options: bgcut.Options, fmt: str) -> str | None:
+    """One file, as every batch runs it: None when written, else the error line for stderr."""
+    try:
+        process_file(src, dst, model, options, fmt)
+    except DecodeError as exc:
+        return f"bgremove: error: {exc}"
+    except (OSError, ValueError, MemoryError) as exc:
+        return f"bgremove: error: {src}: {exc}"
+    return None
+
+
+def plan_jobs(jobs: int | None, n_files: int, cores: int | None = None) -> tuple[int, int]:
+    """(worker processes, ONNX Runtime threads each): never more workers than files, and
+    workers x threads never more than the cores (unless --jobs itself asks for more)."""
+    cores = cores or os.cpu_count() or 1
+    jobs = max(1, min(jobs or cores, n_files or 1))
+    return jobs, max(1, cores // jobs)
 
 
 def list_models(models_dir: Path | None = None) -> list[str]:

@@ -136,11 +136,17 @@ class OnnxModel:
 _CACHE: dict[tuple[str, str], OnnxModel] = {}
 
 
-def load_model(model_id: str | None = None, models_dir: Path | str | None = None) -> OnnxModel:
-    """The model ``model_id`` (default: the manifest's default), one session per model per process."""
+def load_model(
+    model_id: str | None = None, models_dir: Path | str | None = None, threads: int | None = None
+) -> OnnxModel:
+    """The model ``model_id`` (default: the manifest's default), one session per model per process.
+
+    threads: ONNX Runtime intra-op threads (default: every core), used when the session is created;
+    ``bgremove --jobs`` gives each worker process its share of the cores.
+    """
     manifest = Manifest(models_dir)
     entry = manifest.entry(model_id)
     key = (str(entry.path), entry.sha256)
     if key not in _CACHE:
-        _CACHE[key] = OnnxModel(entry)
+        _CACHE[key] = OnnxModel(entry, threads)
     return _CACHE[key]

@@ -1,0 +1,139 @@
+"""``bgremove.remove(image, **options)``: the CLI's pipeline as one Python call (docs/BATCH.md).
+
+The same functions as ``bgremove`` on the command line: the same decoder for paths and bytes,
+the same model sessions (one per model per process, created on first use and reused), the same
+bgcut post-processing. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+
+import bgcut
+
+from .decode import DecodeError, _check_size, _to_rgba, decode
+from .models import load_model
+from .pipeline import StageTimes, encode, options_for_format, remove_background
+
+ImageInput = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One result. image: uint8 (H, W, 4) cut-out, or (H, W) alpha mask when ``mask=True``;
+    timings: seconds per stage (decode, model_input, inference, postprocess; encode stays 0
+    until ``save``); model: the model id that ran."""
+
+    image: np.ndarray
+    timings: StageTimes
+    model: str
+    mask: bool = field(default=False)
+
+    def to_pil(self) -> Image.Image:
+        return Image.fromarray(self.image)
+
+    def save(self, path: str | os.PathLike, fmt: str | None = None) -> Path:
+        """Write as the CLI does: 'png' (RGBA), 'webp' or 'mask'; default from ``mask`` and the suffix."""
+        path = Path(path)
+        if fmt is None:
+            fmt = "mask" if self.mask else ("webp" if path.suffix.lower() == ".webp" else "png")
+        t0 = time.perf_counter()
+        encode(self.image, path, fmt)
+        self.timings.encode += time.perf_counter() - t0
+        return path
+
+
+def remove(
+    image: ImageInput,
+    *,
+    mask: bool = False,
+    model: str | None = None,
+    models_dir: str | os.PathLike | None = None,
+    threads: int | None = None,
+    **options: Any,
+) -> Removal:
+    """Cut out ``image``: a file path, the bytes of an image file, a PIL image or a uint8 array
+    (H, W), (H, W, 3) or (H, W, 4).
+
+    mask: return the 8-bit alpha mask instead of the RGBA cut-out.
+    model: a model id from web/models/manifest.json, as the CLI's --model (default: its default).
+    threads: ONNX Runtime threads for this process's session, when it is first created.
+    options: bgcut.Options fields, as the CLI's flags set them: refine, threshold, edge_shift,
+        feather, decontaminate, background ('transparent', '#rrggbb', 'blur', or an image in any
+        of the forms ``image`` accepts), flip_tta, crop_pass, model_size, ...
+    Raises DecodeError (a ValueError) for unreadable input, ValueError for bad options and
+    bgremove.models.ModelError for a missing or corrupt model.
+    """
+    if "output" in options:
+        raise ValueError("use mask=True for the alpha mask; 'output' is set from it")
+    background = options.get("background")
+    if background is not None and not isinstance(background, str):
+        options["background"] = to_rgba(background, "background")
+    opts = options_for_format(bgcut.Options.from_dict(options), "mask" if mask else "png")
+    times = StageTimes()
+    t0 = time.perf_counter()
+    rgba = to_rgba(image)
+    times.decode = time.perf_counter() - t0
+    session = load_model(model, models_dir, threads)
+    result = remove_background(rgba, session, opts, times)
+    return Removal(image=result, timings=times, model=session.id, mask=mask)
+
+
+def to_rgba(image: ImageInput, what: str = "image") -> np.ndarray:
+    """Any accepted input as the pipeline's uint8 (H, W, 4), exactly as the CLI decodes files."""
+    if isinstance(image, str | os.PathLike):
+        return decode(image)
+    if isinstance(image, bytes | bytearray | memoryview):
+        return _decode_bytes(bytes(image), what)
+    if isinstance(image, Image.Image):
+        _check_size(Path(f"<{what}>"), image.size)
+        return _hide_transparent(_to_rgba(ImageOps.exif_transpose(image)))
+    if isinstance(image, np.ndarray):
+        return _hide_transparent(_array_rgba(image, what))
+    raise TypeError(f"{what} must be a path, bytes, a PIL image or a numpy array, got {type(image).__name__}")
+
+
+def _decode_bytes(data: bytes, what: str) -> np.ndarray:
+    # Through a private file, so bytes get the very checks and messages a path gets.
+    with tempfile.TemporaryDirectory(prefix="bgremove-") as tmp:
+        path = Path(tmp) / what
+        path.write_bytes(data)
+        try:
+            return decode(path)
+        except DecodeError as exc:
+            raise DecodeError(str(exc).replace(str(path), f"<{what}: {len(data)} bytes>")) from None
+
+
+def _array_rgba(array: np.ndarray, what: str) -> np.ndarray:
+    if array.dtype != np.uint8:
+        raise ValueError(f"{what} array must be uint8, got {array.dtype}")
+    if array.ndim == 2:
+        array = array[..., None]
+    if array.ndim != 3 or array.shape[2] not in (1, 3, 4) or 0 in array.shape:
+        raise ValueError(f"{what} array must be shaped (H, W), (H, W, 3) or (H, W, 4), got {array.shape}")
+    _check_size(Path(f"<{what}>"), (array.shape[1], array.shape[0]))
+    if array.shape[2] == 4:
+        return np.array(array, order="C")
+    out = np.empty((*array.shape[:2], 4), np.uint8)
+    out[..., :3] = array
+    out[..., 3] = 255
+    return out
+
+
+def _hide_transparent(rgba: np.ndarray) -> np.ndarray:
+    """Black under alpha 0, as decode() does, so every input form feeds the model the same pixels."""
+    rgba = np.ascontiguousarray(rgba)
+    hidden = rgba[..., 3] == 0
+    if hidden.any():
+        if not rgba.flags.writeable:
+            rgba = rgba.copy()
+        rgba[hidden, :3] = 0
+    return rgba
