@@ -1,7 +1,8 @@
 """The widget on another site, in a real Chromium: the demo host page (served by a plain server on
 a second origin, no special headers) embeds the app with the documented snippet and gets cut-outs
 back; forged messages from a third origin are ignored on both sides; a host missing from the
-allow-list gets a clear error."""
+allow-list gets a clear error. Each runs twice: the app on our Flask server, and the static export
+behind nginx (tests/static_hosting.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from server.app import create_app
 from tests.browser_support import assert_same_cutout, native_mask, start_server
+from tests.static_hosting import BACKENDS, deploy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,13 +54,13 @@ def host_site(tmp: Path, app_url: str) -> Path:
     return tmp.resolve()
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def sites(request, tmp_path_factory):
     """Host (127.0.0.1:A), a third site (127.0.0.1:C), and the app on localhost:B allowing only A."""
     root = host_site(tmp_path_factory.mktemp("sites") / "host", "http://APP")
     host = start_server(static_site(root))
     third = start_server(static_site(root))
-    app = start_server(create_app(frame_ancestors=f"'self' {host.url}"))
+    app = deploy(request.param, ROOT / "web", f"'self' {host.url}")
     app_url = f"http://localhost:{app.port}"
     page = root / "embed-host.html"
     page.write_text(page.read_text().replace("http://APP", app_url))

@@ -1,7 +1,9 @@
 """Offline after one visit, and a clean hand-over to a new deploy, in a real Chromium.
 
 Each test serves its own copy of web/ (runtimes and models hard-linked, everything else copied),
-so it can stop the server to be truly offline, or change files to simulate a deploy.
+so it can stop the server to be truly offline, or change files to simulate a deploy. Each runs
+twice: on our Flask server, and exported by `python -m webbuild --static` behind nginx, where a
+deploy is a new export (tests/static_hosting.py).
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from server.app import create_app
-from tests.browser_support import assert_same_cutout, native_mask, start_server, wait_for_ready
+from tests.browser_support import assert_same_cutout, native_mask, wait_for_ready
+from tests.static_hosting import BACKENDS, deploy
 from webbuild.service_worker import write_precache
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -40,6 +42,11 @@ REMOVE_JS = """async ({b64}) => {
   for (let i = 0; i < png.length; i += 0x8000) s += String.fromCharCode(...png.subarray(i, i + 0x8000));
   return {width: r.width, height: r.height, backend: r.backend, model: r.model, png: btoa(s)};
 }"""
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
 
 
 def copy_web(dst: Path) -> Path:
@@ -72,9 +79,9 @@ def wait_for_offline_ready(page) -> dict:
     return page.evaluate(SW_SETTLED)
 
 
-def test_second_visit_works_with_no_network(playwright_instance, browser_context, tmp_path, dev_ten):
+def test_second_visit_works_with_no_network(playwright_instance, browser_context, tmp_path, dev_ten, backend):
     web = copy_web(tmp_path / "web")
-    server = start_server(create_app(web_root=web))
+    server = deploy(backend, web)
     try:
         page = browser_context.new_page()
         page.goto(server.url + "/")
@@ -113,9 +120,9 @@ def _png(b64: str, tmp_path: Path) -> Path:
     return path
 
 
-def test_new_deploy_replaces_the_cache_after_the_user_agrees(browser_context, tmp_path):
+def test_new_deploy_replaces_the_cache_after_the_user_agrees(browser_context, tmp_path, backend):
     web = copy_web(tmp_path / "web")
-    server = start_server(create_app(web_root=web))
+    server = deploy(backend, web)
     try:
         page = browser_context.new_page()
         page.goto(server.url + "/")
@@ -129,6 +136,7 @@ def test_new_deploy_replaces_the_cache_after_the_user_agrees(browser_context, tm
         css.write_text(css.read_text() + marker)
         new = write_precache(web)["version"]
         assert new != old
+        server.redeploy()
 
         page.reload()
         page.wait_for_function("() => window.bgremoveOffline && window.bgremoveOffline.update",
@@ -150,9 +158,9 @@ def test_new_deploy_replaces_the_cache_after_the_user_agrees(browser_context, tm
         server.stop()
 
 
-def test_clear_removes_caches_models_and_worker(browser_context, tmp_path):
+def test_clear_removes_caches_models_and_worker(browser_context, tmp_path, backend):
     web = copy_web(tmp_path / "web")
-    server = start_server(create_app(web_root=web))
+    server = deploy(backend, web)
     try:
         page = browser_context.new_page()
         page.goto(server.url + "/")
@@ -172,12 +180,12 @@ def test_clear_removes_caches_models_and_worker(browser_context, tmp_path):
         server.stop()
 
 
-def test_a_file_of_another_build_is_never_cached(browser_context, tmp_path):
+def test_a_file_of_another_build_is_never_cached(browser_context, tmp_path, backend):
     web = copy_web(tmp_path / "web")
     # The server changed a shell file after the precache list was written: a deploy caught halfway.
     css = web / "styles" / "app.css"
     css.write_text(css.read_text() + "/* half-deployed */\n")
-    server = start_server(create_app(web_root=web))
+    server = deploy(backend, web)
     try:
         page = browser_context.new_page()
         page.goto(server.url + "/")
