@@ -1,26 +1,42 @@
-"""The browser pipeline in Chromium against the native CLI pipeline, on the same photos.
+"""Ours in Chromium against the peer (@imgly/background-removal) and our native CLI, in one run.
 
-    .venv/bin/python bench/browser_bench.py [--sizes 1 4 12 24] [--runs 2] [--format png]
+    .venv/bin/python bench/browser_bench.py                 # 0.3, 1, 12 and 48 MP, 3 runs each
+    .venv/bin/python bench/browser_bench.py --sizes 1 --runs 1 --no-native   # a quick smoke run
+    .venv/bin/python bench/browser_bench.py --no-peer       # ours and native only
 
 Photos: scikit-image's bundled "coffee" (600x400, public domain) enlarged with bgcut's bilinear
-resize to each size in megapixels (3:2) and saved as JPEG quality 90, the same recipe as
-bench/native_bench.py. The app is the production server (waitress) on loopback; Chromium is
-Debian's, headless, with a fresh profile, using the page's own remover (default model and backend).
+resize to each size in megapixels (3:2) and saved as JPEG quality 90, the recipe of
+bench/native_bench.py. Output: PNG cut-outs with the shipped defaults on both sides.
 
-Measures: a first visit (navigation to engine ready, then the first 12 MP result, and every byte
-our server sent as response bodies, i.e. the encoded size on the wire without headers); a warm
-reload in the same profile; per-stage medians per size after one warm-up each; and the native
-pipeline (bgremove.pipeline.process_file) per stage on the same files and model. Prints Markdown.
+Ours: the production server (waitress) on loopback, Debian's headless Chromium with a fresh profile,
+the page's own remover (default model and backend). First visit: navigation to engine ready, the
+first photo at --first-visit-mp, bytes and requests our server answered (response bodies as sent,
+i.e. brotli-compressed, the service worker's precache included: we wait for it to finish), and
+where the engine's start-up time went (EngineInfo.startup). Then per size: one warm-up call and
+--runs timed calls, per-stage medians.
+
+Peer: ../shared/peer-imgly (ISNet quint8, ONNX Runtime Web 1.21, WASM with 2 threads), copied to
+.cache/peer-imgly because the shared folder is read-only, set up once with `npm ci` and
+`node build-data.mjs` as its README says, and run with `node run.mjs` on the same photos: a fresh
+profile whose first call (downloads, session) is the first visit, then --runs passes over every
+photo. Its own page reports per-phase times.
+
+Native: bgremove.pipeline.process_file with the model the browser used (the CLI's path).
+
+Benchmarks are evidence only on an idle machine: the load average is printed with every table;
+re-run when it is above 1. Prints Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,43 +51,54 @@ from bgremove.pipeline import StageTimes, process_file  # noqa: E402
 from tests.browser_support import launch_chromium, start_server  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from native_bench import synth_photo  # noqa: E402  (same photos on both sides)
+from native_bench import synth_photo  # noqa: E402  (same photos on every side)
 
+PEER_SRC = ROOT.parent / "shared" / "peer-imgly"
+PEER_DIR = ROOT / ".cache" / "peer-imgly"
+PEER_MODEL = "isnet_quint8"
 BROWSER_STAGES = ("decode", "preprocess", "inference", "postprocess", "encode", "total")
+PEER_STAGES = ("decode_ms", "inference_ms", "mask_ms", "encode_ms")
 NATIVE_STAGES = ("decode", "model_input", "inference", "postprocess", "encode")
-FORMATS = {"png": "image/png", "webp": "image/webp", "mask": "mask"}
 
 REMOVE_JS = """
-async ([b64, name, format]) => {
+async ([b64, name]) => {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-  const r = await window.bgremoveApp.remove(new File([bytes], name, { type: 'image/jpeg' }), { format });
-  return { ...r.timings, size: r.blob.size, backend: r.backend, model: r.model, at: performance.now() };
+  const file = new File([bytes], name, { type: 'image/jpeg' });
+  const t0 = performance.now();
+  const r = await window.bgremoveApp.remove(file, { format: 'image/png' });
+  const t1 = performance.now();
+  return { ...r.timings, call: t1 - t0, size: r.blob.size, backend: r.backend, model: r.model, start: t0,
+           end: t1 };
 }
 """
 
 
 class ByteCounter:
-    """WSGI middleware: sums response body bytes (what went on the wire, after Content-Encoding)."""
+    """WSGI middleware: response body bytes and requests, i.e. what went on the wire (after
+    Content-Encoding, without headers)."""
 
     def __init__(self, app) -> None:
         self.app = app
         self.lock = threading.Lock()
-        self.total = 0
-        self.by_path: dict[str, int] = {}
+        self.reset()
 
     def reset(self) -> None:
         with self.lock:
             self.total = 0
-            self.by_path = {}
+            self.requests = 0
+            self.by_path: dict[str, int] = {}
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        with self.lock:
+            self.requests += 1
+            self.by_path.setdefault(path, 0)
         body = self.app(environ, start_response)
         try:
             for chunk in body:
                 with self.lock:
                     self.total += len(chunk)
-                    self.by_path[path] = self.by_path.get(path, 0) + len(chunk)
+                    self.by_path[path] += len(chunk)
                 yield chunk
         finally:
             close = getattr(body, "close", None)
@@ -79,119 +106,276 @@ class ByteCounter:
                 close()
 
 
-def browser_remove(page, path: Path, fmt: str) -> dict:
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    flag = "" if one <= 1 else "  (above 1: not evidence, re-run on an idle machine)"
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min){flag}"
+
+
+def s(ms: float | None) -> str:
+    return "n/a" if ms is None else f"{ms / 1000:.2f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "n/a" if not a or not b else f"{a / b:.2f}"
+
+
+def median(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+# ---- ours ------------------------------------------------------------------------------------
+
+
+def browser_remove(page, path: Path) -> dict:
     b64 = base64.b64encode(path.read_bytes()).decode()
-    return page.evaluate(REMOVE_JS, [b64, path.name, FORMATS[fmt]])
+    return page.evaluate(REMOVE_JS, [b64, path.name])
 
 
 def wait_ready(page) -> dict:
-    page.wait_for_function("() => window.bgremoveReady !== undefined", timeout=300_000)
-    info = page.evaluate("() => ({...window.bgremoveReady, at: performance.now()})")
+    page.wait_for_function("() => window.bgremoveReady !== undefined", timeout=600_000, polling=20)
+    info = page.evaluate("() => ({...window.bgremoveReady, at: performance.now(), "
+                         "pageOrigin: performance.timeOrigin})")
     if "error" in info:
         raise SystemExit(f"engine failed: {info['error']}")
     return info
 
 
-def fmt_ms(ms: float) -> str:
-    return f"{ms / 1000:.2f}"
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=float, nargs="+", default=[1, 4, 12, 24], help="megapixels")
-    ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--format", default="png", choices=sorted(FORMATS))
-    ap.add_argument("--first-visit-mp", type=float, default=12)
-    args = ap.parse_args(argv)
-
+def run_ours(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[float], runs: int,
+             first_mp: float) -> dict:
     from playwright.sync_api import sync_playwright
 
     from server.app import create_app
 
-    tmp = Path(tempfile.mkdtemp(prefix="bgremove-bench-"))
-    photos = {}
-    for mp in sorted(set([*args.sizes, args.first_visit_mp])):
-        path = tmp / f"photo_{mp:g}mp.jpg"
-        photos[mp] = (path, synth_photo(mp, path))
-
     counter = ByteCounter(create_app())
     server = start_server(counter)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average at start {os.getloadavg()[0]:.1f}")
-    browser_rows = {}
+    out: dict = {"sizes": {}}
     try:
         with sync_playwright() as pw:
             context, profile = launch_chromium(pw)
             page = context.new_page()
-            print(f"browser: {context.browser.version if context.browser else 'chromium'}")
-            # First visit on a fresh profile.
+            out["browser"] = context.browser.version if context.browser else "chromium"
             page.goto(server.url + "/")
             info = wait_ready(page)
-            first_path = photos[args.first_visit_mp][0]
-            first = browser_remove(page, first_path, args.format)
-            first_bytes, by_path = counter.total, dict(counter.by_path)
-            versions = info["versions"]
-            print(f"\nengine: backend {info['backend']} ({info.get('threads')} threads), model "
-                  f"{info['model']['id']}, ORT {versions['ort']}, Pyodide {versions['pyodide']}")
-            print("\n| first visit (fresh profile) | value |\n|---|---|")
-            print(f"| navigation -> engine ready | {fmt_ms(info['at'])} s |")
-            print(f"| first {args.first_visit_mp:g} MP result (remove call) | {fmt_ms(first['total'])} s |")
-            print(f"| navigation -> first result (less the harness's file hand-over) | "
-                  f"{fmt_ms(info['at'] + first['total'])} s |")
-            print(f"| bytes on the wire (response bodies) | {first_bytes / 1e6:.2f} MB "
-                  f"in {len(by_path)} responses |")
-            top = sorted(by_path.items(), key=lambda kv: -kv[1])[:6]
-            print("\nlargest responses: " + ", ".join(f"{p} {b / 1e6:.2f} MB" for p, b in top))
+            first_path = photos[first_mp][0]
+            first = browser_remove(page, first_path)
+            later = [browser_remove(page, first_path) for _ in range(max(runs, 2))]
+            # The first visit is over once the service worker has saved this deploy.
+            try:
+                page.wait_for_function("() => window.bgremoveOffline && window.bgremoveOffline.version",
+                                       timeout=300_000)
+            except Exception:  # reported; the rest of the run still means something
+                out["offline_note"] = "the service worker had not finished precaching after 300 s"
+            out.update(info=info, first=first, later=later, bytes=counter.total, requests=counter.requests,
+                       by_path=dict(counter.by_path))
 
             counter.reset()
             page.reload()
             warm = wait_ready(page)
-            warm_first = browser_remove(page, first_path, args.format)
-            print("\n| warm reload (same profile) | value |\n|---|---|")
-            print(f"| navigation -> engine ready (model from {warm['model']['source']}) | "
-                  f"{fmt_ms(warm['at'])} s |")
-            print(f"| first {args.first_visit_mp:g} MP result | {fmt_ms(warm_first['total'])} s |")
-            print(f"| bytes on the wire | {counter.total / 1e6:.3f} MB |")
+            warm_first = browser_remove(page, first_path)
+            out.update(warm=warm, warm_first=warm_first, warm_bytes=counter.total)
 
-            for mp in args.sizes:
+            for mp in sizes:
                 path, _ = photos[mp]
-                browser_remove(page, path, args.format)  # warm-up at this size
-                runs = [browser_remove(page, path, args.format) for _ in range(args.runs)]
-                browser_rows[mp] = {s: statistics.median(r[s] for r in runs) for s in BROWSER_STAGES}
+                browser_remove(page, path)  # warm-up at this size
+                samples = [browser_remove(page, path) for _ in range(runs)]
+                out["sizes"][mp] = {st: median(r[st] for r in samples) for st in BROWSER_STAGES}
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
     finally:
         server.stop()
+    return out
 
-    model = load_model(info["model"]["id"])
+
+# ---- the peer --------------------------------------------------------------------------------
+
+
+def ensure_peer() -> Path:
+    """A writable copy of the read-only peer harness with its locked packages installed."""
+    if not (PEER_SRC / "run.mjs").is_file():
+        raise SystemExit(f"peer harness not found at {PEER_SRC}; pass --no-peer to skip it")
+    PEER_DIR.mkdir(parents=True, exist_ok=True)
+    changed = False
+    for src in PEER_SRC.iterdir():
+        if not src.is_file():
+            continue
+        dst = PEER_DIR / src.name
+        if not dst.is_file() or dst.read_bytes() != src.read_bytes():
+            dst.unlink(missing_ok=True)
+            shutil.copyfile(src, dst)
+            changed = True
+    if changed or not (PEER_DIR / "node_modules" / "@imgly" / "background-removal").is_dir():
+        print(f"setting up the peer in {PEER_DIR}: npm ci", file=sys.stderr)
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER_DIR, check=True)
+    if changed or not (PEER_DIR / "public" / "data" / "resources.json").is_file():
+        subprocess.run(["node", "build-data.mjs"], cwd=PEER_DIR, check=True, stdout=subprocess.DEVNULL)
+    return PEER_DIR
+
+
+def run_peer(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[float], runs: int,
+             first_mp: float, work: Path) -> dict:
+    peer = ensure_peer()
+    photo_dir = work / "peer-in"
+    photo_dir.mkdir()
+    # run.mjs warms up on the first file in name order: the first-visit photo, as on our side.
+    names = {first_mp: "0_first.jpg"}
+    for mp in sizes:
+        names.setdefault(mp, f"{mp:08.2f}mp.jpg")
+    for mp, name in names.items():
+        os.link(photos[mp][0], photo_dir / name)
+    out_dir = work / "peer-out"
+    cmd = ["node", "run.mjs", "--model", PEER_MODEL, "--in", str(photo_dir), "--out", str(out_dir),
+           "--format", "png", "--passes", str(runs)]
+    done = subprocess.run(cmd, cwd=peer, capture_output=True, text=True)
+    timings_path = out_dir / "timings.json"
+    if not timings_path.is_file():
+        raise SystemExit(f"peer run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result = json.loads(timings_path.read_text())
+    if result.get("status") != "ok":
+        print(f"peer status {result.get('status')}: {result.get('error') or result.get('problems')}",
+              file=sys.stderr)
+    by_file = {img["file"]: img for img in result.get("images", [])}
+    result["sizes"] = {}
+    for mp, name in names.items():
+        img = by_file.get(name)
+        if img:
+            result["sizes"][mp] = {"total": img["ms"], **{k: img.get(k) for k in PEER_STAGES}}
+    first_runs = by_file.get(names[first_mp], {}).get("runs_ms") or []
+    result["later_first_photo_ms"] = median(first_runs)
+    return result
+
+
+# ---- native ----------------------------------------------------------------------------------
+
+
+def run_native(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[float], runs: int,
+               model_id: str, work: Path) -> dict:
+    model = load_model(model_id)
     options = bgcut.Options()
-    native_rows = {}
-    for mp in args.sizes:
+    rows = {}
+    for mp in sizes:
         path, _ = photos[mp]
-        dst = tmp / f"out_{mp:g}.{'webp' if args.format == 'webp' else 'png'}"
-        process_file(path, dst, model, options, args.format)
-        runs: list[StageTimes] = [process_file(path, dst, model, options, args.format)
-                                  for _ in range(args.runs)]
-        row = {s: 1000 * statistics.median(getattr(r, s) for r in runs) for s in NATIVE_STAGES}
-        row["total"] = 1000 * statistics.median(r.total for r in runs)
-        native_rows[mp] = row
+        dst = work / f"native_{mp:g}.png"
+        process_file(path, dst, model, options, "png")
+        samples: list[StageTimes] = [process_file(path, dst, model, options, "png") for _ in range(runs)]
+        row = {st: 1000 * statistics.median(getattr(r, st) for r in samples) for st in NATIVE_STAGES}
+        row["total"] = 1000 * statistics.median(r.total for r in samples)
+        rows[mp] = row
+    return rows
 
-    print(f"\nwarm per-stage medians in seconds, {args.runs} runs after a warm-up, format {args.format}, "
-          f"model {info['model']['id']}; native = bgremove.pipeline.process_file, onnxruntime CPU")
-    print("\n| MP | size | side | decode | model input | inference | postprocess | encode | total | "
-          "browser/native |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for mp in args.sizes:
+
+# ---- report ----------------------------------------------------------------------------------
+
+
+def print_first_visit(ours: dict, peer: dict | None, first_mp: float) -> None:
+    info, first, later = ours["info"], ours["first"], ours["later"]
+    later_ms = median(r["call"] for r in later)
+    nav_first = info["at"] + first["call"]
+    print(f"\n### First visit, fresh profile, first photo {first_mp:g} MP\n\n{load()}\n")
+    print("| | ours | peer | ours ÷ peer |\n|---|---|---|---|")
+    pf = (peer or {}).get("first_call") or {}
+    p_bytes = ((peer or {}).get("download_bytes") or {}).get("total")
+    print(f"| bytes on the wire | {ours['bytes'] / 1e6:.2f} MB | "
+          f"{'n/a' if p_bytes is None else f'{p_bytes / 1e6:.2f} MB'} (model and ORT files only) | "
+          f"{ratio(ours['bytes'], p_bytes)} |")
+    print(f"| requests | {ours['requests']} | n/a | |")
+    print(f"| navigation -> engine ready | {s(info['at'])} s | n/a (starts on the first call) | |")
+    print(f"| navigation -> first cut-out | {s(nav_first)} s | {s(pf.get('ms'))} s (first call) | "
+          f"{ratio(nav_first, pf.get('ms'))} |")
+    print(f"| first photo (remove call) | {s(first['call'])} s | {s(pf.get('ms'))} s | "
+          f"{ratio(first['call'], pf.get('ms'))} |")
+    p_later = (peer or {}).get("later_first_photo_ms")
+    print(f"| same photo later (median) | {s(later_ms)} s | {s(p_later)} s | {ratio(later_ms, p_later)} |")
+    print(f"| first ÷ later | {ratio(first['call'], later_ms)} | {ratio(pf.get('ms'), p_later)} | |")
+    if ours.get("offline_note"):
+        print(f"\nnote: {ours['offline_note']}")
+    top = sorted(ours["by_path"].items(), key=lambda kv: -kv[1])[:8]
+    print("\nour largest responses: " + ", ".join(f"{p} {b / 1e6:.2f} MB" for p, b in top))
+    print(f"\nwarm reload (same profile): engine ready {s(ours['warm']['at'])} s (model from "
+          f"{ours['warm']['model']['source']}), first photo {s(ours['warm_first']['call'])} s, "
+          f"{ours['warm_bytes'] / 1e6:.3f} MB on the wire")
+
+
+def print_startup(ours: dict) -> None:
+    info = ours["info"]
+    spans = dict(info.get("startup") or {})
+    origin = spans.pop("timeOrigin", None)
+    if not spans:
+        return
+    # Worker clock -> page clock (both ms since their own timeOrigin).
+    shift = (origin - info["pageOrigin"]) if origin else 0.0
+    print(f"\n### Where our engine's start went (first visit; ms since navigation)\n\n{load()}\n")
+    print("| step | start | end | duration |\n|---|---|---|---|")
+    for name, (a, b) in sorted(spans.items(), key=lambda kv: kv[1][0]):
+        print(f"| {name} | {a + shift:.0f} | {b + shift:.0f} | {b - a:.0f} |")
+    print(f"| engine ready | | {info['at']:.0f} | |")
+
+
+def print_sizes(photos, sizes, ours: dict, peer: dict | None, native: dict | None, model: str) -> None:
+    print(f"\n### Per photo, warm, medians in seconds (PNG cut-out, shipped defaults; ours: {model}, "
+          f"peer: {PEER_MODEL})\n\n{load()}\n")
+    print("| MP | size | ours total | peer total | ours ÷ peer | ours: decode / model input / inference / "
+          "postprocess / encode | peer: decode / inference / mask / encode |")
+    print("|---|---|---|---|---|---|---|")
+    for mp in sizes:
         h, w = photos[mp][1]
-        b, n = browser_rows[mp], native_rows[mp]
-        print(f"| {mp:g} | {w}x{h} | browser | " + " | ".join(fmt_ms(b[s]) for s in BROWSER_STAGES)
-              + f" | {b['total'] / n['total']:.2f}x |")
-        print(f"| {mp:g} | {w}x{h} | native | " + " | ".join(fmt_ms(n[s]) for s in (*NATIVE_STAGES, "total"))
-              + " | |")
-    inf_ratio = statistics.median(browser_rows[mp]["inference"] / native_rows[mp]["inference"]
-                                  for mp in args.sizes)
-    print(f"\ninference (320x320 model input) browser/native, median over sizes: {inf_ratio:.2f}x")
-    shutil.rmtree(tmp, ignore_errors=True)
+        o = ours["sizes"][mp]
+        p = (peer or {}).get("sizes", {}).get(mp) or {}
+        ours_stages = " / ".join(s(o[st]) for st in BROWSER_STAGES[:-1])
+        peer_stages = " / ".join(s(p.get(st)) for st in PEER_STAGES) if p else "n/a"
+        print(f"| {mp:g} | {w}x{h} | {s(o['total'])} | {s(p.get('total'))} "
+              f"| {ratio(o['total'], p.get('total'))} | {ours_stages} | {peer_stages} |")
+    if native:
+        print(f"\n### Browser ÷ native, same photos, model and plan (native: bgremove.pipeline.process_file, "
+              f"onnxruntime CPU)\n\n{load()}\n")
+        print("| MP | side | decode | model input | inference | postprocess | encode | total "
+              "| browser ÷ native |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for mp in sizes:
+            b, n = ours["sizes"][mp], native[mp]
+            print(f"| {mp:g} | browser | " + " | ".join(s(b[st]) for st in BROWSER_STAGES)
+                  + f" | {ratio(b['total'], n['total'])} |")
+            print(f"| {mp:g} | native | " + " | ".join(s(n[st]) for st in (*NATIVE_STAGES, "total")) + " | |")
+        inf = median(ours["sizes"][mp]["inference"] / native[mp]["inference"] for mp in sizes
+                     if native[mp]["inference"])
+        print(f"\nmodel runs (inference stage) browser ÷ native, median over sizes: {ratio(inf, 1)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=float, nargs="+", default=[0.3, 1, 12, 48], help="megapixels")
+    ap.add_argument("--runs", type=int, default=3, help="timed calls per size (after one warm-up)")
+    ap.add_argument("--first-visit-mp", type=float, default=1, help="the first photo of the first visit")
+    ap.add_argument("--no-peer", action="store_true", help="skip @imgly/background-removal")
+    ap.add_argument("--no-native", action="store_true", help="skip the native CLI pipeline")
+    args = ap.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="bgremove-bench-"))
+    try:
+        photos = {}
+        for mp in sorted({*args.sizes, args.first_visit_mp}):
+            path = work / f"photo_{mp:g}mp.jpg"
+            photos[mp] = (path, synth_photo(mp, path))
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+              f"{load()} at start")
+        ours = run_ours(photos, args.sizes, args.runs, args.first_visit_mp)
+        info = ours["info"]
+        print(f"browser: Chromium {ours['browser']}; ours: backend {info['backend']} "
+              f"({info.get('threads')} threads), model {info['model']['id']}, ORT {info['versions']['ort']}, "
+              f"Pyodide {info['versions']['pyodide']}")
+        peer = None if args.no_peer else run_peer(photos, args.sizes, args.runs, args.first_visit_mp, work)
+        if peer:
+            print(f"peer: @imgly/background-removal {peer.get('library_version')}, ORT "
+                  f"{peer.get('onnxruntime_web_version')}, {peer.get('backend')}, "
+                  f"{peer.get('ort_wasm_numThreads')} threads, status {peer.get('status')}")
+        native = (None if args.no_native
+                  else run_native(photos, args.sizes, args.runs, info["model"]["id"], work))
+        print_first_visit(ours, peer, args.first_visit_mp)
+        print_startup(ours)
+        print_sizes(photos, args.sizes, ours, peer, native, info["model"]["id"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -247,6 +247,73 @@ def test_twelve_megapixel_photo_completes(wasm_page, dev_ten, tmp_path):
     assert mean <= MEAN_BOUND and worst <= MAX_BOUND
 
 
+# Runs in the page: every onProgress event of one remove(), marked with whether remove() had
+# already resolved, and the preview decoded (its size and how much of it is clear or opaque).
+PREVIEW_JS = """
+async ([handle, b64, options]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  let resolved = false;
+  const events = [];
+  const r = await window[handle].remove(new File([bytes], 'photo.jpg', { type: 'image/jpeg' }), {
+    ...options,
+    onProgress: (p) => events.push({ ...p, resolved }),
+  });
+  resolved = true;
+  // A late event would land here.
+  await new Promise((ok) => setTimeout(ok, 300));
+  const out = [];
+  for (const { blob, ...e } of events) {
+    if (blob instanceof Blob) {
+      const bmp = await createImageBitmap(blob, { premultiplyAlpha: 'none' });
+      const ctx = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d');
+      ctx.drawImage(bmp, 0, 0);
+      const px = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      let clear = 0;
+      let opaque = 0;
+      for (let i = 3; i < px.length; i += 4) {
+        if (px[i] < 16) clear += 1;
+        if (px[i] > 240) opaque += 1;
+      }
+      const n = px.length / 4;
+      e.type = blob.type;
+      e.decoded = [bmp.width, bmp.height];
+      e.clear = clear / n;
+      e.opaque = opaque / n;
+    }
+    out.push(e);
+  }
+  return { events: out, width: r.width, height: r.height, keys: Object.keys(r) };
+}
+"""
+
+
+def test_multi_pass_plan_sends_a_preview_before_the_result(wasm_page, dev_ten):
+    """With the mirror pass forced on, the first pass's cut-out arrives as a small PNG through
+    onProgress before remove() resolves; a one-pass plan sends none."""
+    page, *_ = wasm_page
+    image = dev_ten[3].image
+    b64 = base64.b64encode(image.read_bytes()).decode()
+    with Image.open(image) as img:
+        width, height = img.size
+    forced = page.evaluate(PREVIEW_JS, ["wasmRemover", b64, {"flip_tta": True, "extra_passes": "always",
+                                                             "format": "mask"}])
+    previews = [e for e in forced["events"] if e["stage"] == "preview"]
+    assert len(previews) == 1, forced["events"]
+    p = previews[0]
+    assert not p["resolved"], "the preview came after the final result"
+    assert p["type"] == "image/png" and p["decoded"] == [p["width"], p["height"]]
+    assert max(p["width"], p["height"]) <= 512 and (p["photoWidth"], p["photoHeight"]) == (width, height)
+    assert abs(p["width"] / p["height"] - width / height) < 0.02
+    # A cut-out, not a blank: both background and subject are there.
+    assert p["clear"] > 0.05 and p["opaque"] > 0.05, p
+    assert (forced["width"], forced["height"]) == (width, height)
+    assert "preview" not in forced["keys"]
+
+    single = page.evaluate(PREVIEW_JS, ["wasmRemover", b64, {"flip_tta": False, "crop_pass": False,
+                                                             "format": "mask"}])
+    assert [e for e in single["events"] if e["stage"] == "preview"] == []
+
+
 def test_dispose_then_remove_rejects(wasm_page):
     page, *_ = wasm_page
     msg = page.evaluate(

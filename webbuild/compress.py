@@ -9,8 +9,9 @@ import brotli
 
 from .util import sha256_file
 
-# Formats that are already compressed (wheels, zip archives, images) gain almost nothing.
-COMPRESSIBLE = {".wasm", ".js", ".mjs", ".json", ".onnx", ".css", ".html", ".svg", ".txt"}
+# Images are already compressed. Wheels and zip archives are served with stored members
+# (webbuild/repack.py) so that brotli can shrink them.
+COMPRESSIBLE = {".wasm", ".js", ".mjs", ".json", ".onnx", ".css", ".html", ".svg", ".txt", ".whl", ".zip"}
 # A variant must save at least this much to be worth a second file and a Vary header.
 MIN_SAVING = 0.9
 

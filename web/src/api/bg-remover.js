@@ -6,15 +6,29 @@
 import { WorkerBridge } from '../client/worker-bridge.js';
 import { BACKENDS, FORMATS, Request } from '../shared/protocol.js';
 
-// remove() options that are about the output file; every other key goes to bgcut.Options.
-const FILE_OPTIONS = new Set(['format', 'quality', 'signal']);
+// remove() options that are about the output file or the call; every other key goes to bgcut.Options.
+const FILE_OPTIONS = new Set(['format', 'quality', 'signal', 'onProgress']);
+
+// The service worker precaches what every device needs; runtime files only this engine needed
+// (the WebGPU build of ONNX Runtime) were loaded before it controlled the page on a first visit.
+// Asking it to keep them makes the next visit work offline too. Nothing happens without one.
+function keepForOffline(paths) {
+  const sw = globalThis.navigator?.serviceWorker;
+  if (!sw || !paths?.length) return;
+  sw.getRegistration()
+    .then((registration) => (registration ? sw.ready : null))
+    .then((registration) => registration?.active?.postMessage({ type: 'cache-lazy', paths }))
+    .catch(() => {});
+}
 
 export class BgRemover {
   #bridge;
   #disposed = false;
+  #onProgress;
 
-  constructor(bridge, info) {
+  constructor(bridge, info, onProgress) {
     this.#bridge = bridge;
+    this.#onProgress = onProgress;
     this.info = info;
   }
 
@@ -32,7 +46,8 @@ export class BgRemover {
     const bridge = new WorkerBridge({ idleMs, initRequest: { payload: { model, backend }, onProgress } });
     try {
       const info = await bridge.ready();
-      return new BgRemover(bridge, info);
+      keepForOffline(info.runtimeFiles);
+      return new BgRemover(bridge, info, onProgress);
     } catch (err) {
       bridge.terminate();
       throw err;
@@ -51,7 +66,9 @@ export class BgRemover {
    * Cut out one image. format: 'image/png' (default) | 'image/webp' | 'mask' (the alpha as a
    * grayscale PNG at the input size); quality: 0..1 for WebP; signal: an AbortSignal. Other keys are
    * bgcut.Options fields (refine, radius, eps, subsample, threshold, threshold_softness, edge_shift,
-   * feather, decontaminate, background). Resolves {blob, width, height, backend, model, timings,
+   * feather, decontaminate, background). onProgress (default: the one given to create()) gets
+   * {stage: 'preview', blob, width, height, photoWidth, photoHeight} when the plan runs the model
+   * more than once: the first pass's cut-out, small, before the final result. Resolves {blob, width, height, backend, model, timings,
    * warnings} (warnings: strings such as "Animated GIF: only the first frame was used.").
    * Rejects with a message meant for people (bad file, too large, engine crash); after an engine
    * crash the next remove() runs on a fresh worker.
@@ -59,7 +76,7 @@ export class BgRemover {
   async remove(file, options = {}) {
     if (this.#disposed) throw new Error('This remover has been disposed; create a new one.');
     if (!(file instanceof Blob)) throw new Error('remove() expects a File or Blob holding an image.');
-    const { format = 'image/png', quality, signal } = options;
+    const { format = 'image/png', quality, signal, onProgress = this.#onProgress } = options;
     if (!FORMATS.includes(format)) {
       throw new Error(`format must be one of ${FORMATS.join(', ')}; got "${format}".`);
     }
@@ -74,7 +91,7 @@ export class BgRemover {
     const result = await this.#bridge.request(
       Request.REMOVE,
       { blob: file, name, options: bgOptions, format, quality },
-      { signal },
+      { signal, onProgress },
     );
     result.timings.worker = result.timings.total;
     result.timings.total = performance.now() - t0;

@@ -23,6 +23,9 @@ export const Stage = Object.freeze({
   VERIFY: 'verify',       // sha256 of a cached or fresh model
   SESSION: 'session',     // building the inference session: {backend}
   READY: 'ready',         // {backend, model}
+  // Per photo, through remove()'s onProgress: the first model pass's cut-out while more passes
+  // run: {blob (PNG), width, height (the preview's), photoWidth, photoHeight}.
+  PREVIEW: 'preview',
 });
 
 // Result formats remove() accepts; 'mask' is the alpha as a grayscale PNG.

@@ -29,8 +29,10 @@ export function wasmCapabilities() {
   };
 }
 
-// uint8 is fastest on CPU; quantized ops mostly fall back to the CPU under WebGPU, so WebGPU gets
-// fp16 when the adapter has shader-f16 and fp32 otherwise.
+// The manifest's runtime_variants names each runtime's fastest variant of an architecture
+// ({"u2netp": {"native": ..., "wasm": ..., "webgpu": ...}}); these orders are the fallback for a
+// manifest without it: quantized ops mostly fall back to the CPU under WebGPU, so WebGPU gets fp16
+// when the adapter has shader-f16 and fp32 otherwise.
 const WASM_VARIANTS = ['uint8', 'fp32', 'fp16'];
 const webgpuVariants = (gpu) => (gpu.shaderF16 ? ['fp16', 'fp32'] : ['fp32']);
 
@@ -42,19 +44,38 @@ function entryFor(models, architecture, variants) {
   return null;
 }
 
+function runtimeVariant(models, architecture, runtime) {
+  const id = models.runtime_variants?.[architecture]?.[runtime];
+  return id ? models.models.find((m) => m.id === id) || null : null;
+}
+
+function wasmEntry(models, architecture) {
+  return runtimeVariant(models, architecture, 'wasm') || entryFor(models, architecture, WASM_VARIANTS);
+}
+
+function webgpuEntry(models, architecture, gpu) {
+  const named = runtimeVariant(models, architecture, 'webgpu');
+  if (named && runsOnWebGpu(named, gpu)) return named;
+  return entryFor(models, architecture, webgpuVariants(gpu));
+}
+
 function runsOnWebGpu(entry, gpu) {
   if (entry.variant === 'fp16') return gpu.shaderF16;
   return entry.variant === 'fp32';
 }
 
 /**
- * Pick {backend, entry, reason}. `model` is a manifest id (or undefined for the manifest's default
- * architecture, in the variant that suits the backend); `backend` is 'auto' | 'wasm' | 'webgpu'.
+ * Pick {backend, entry, reason}. `model` is a manifest id of one variant, or an architecture name,
+ * the manifest's default id or undefined for that architecture (the default's) in the variant the
+ * manifest's runtime_variants names for the backend; `backend` is 'auto' | 'wasm' | 'webgpu'.
  * Throws an Error a person can act on when a forced choice cannot run here.
  */
 export function chooseBackend(models, { model, backend = 'auto' }, gpu) {
   let explicit = null;
-  if (model) {
+  const architectures = new Set(models.models.map((m) => m.architecture));
+  // The page passes the manifest's default id when nobody chose a model.
+  const byArchitecture = !model || model === models.default || architectures.has(model);
+  if (!byArchitecture) {
     explicit = models.models.find((m) => m.id === model);
     if (!explicit) {
       const known = models.models.map((m) => m.id).join(', ');
@@ -63,13 +84,15 @@ export function chooseBackend(models, { model, backend = 'auto' }, gpu) {
   }
   const fallbackEntry = models.models.find((m) => m.id === models.default) || models.models[0];
   if (!fallbackEntry) throw new Error('The model manifest lists no models.');
-  const architecture = (explicit || fallbackEntry).architecture;
-  const pick = (variants) => explicit || entryFor(models, architecture, variants) || fallbackEntry;
+  const architecture = explicit?.architecture
+    ?? (architectures.has(model) ? model : fallbackEntry.architecture);
+  const forWasm = () => explicit || wasmEntry(models, architecture) || fallbackEntry;
+  const forWebGpu = () => explicit || webgpuEntry(models, architecture, gpu) || fallbackEntry;
 
-  if (backend === 'wasm') return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: 'requested' };
+  if (backend === 'wasm') return { backend: 'wasm', entry: forWasm(), reason: 'requested' };
   if (backend === 'webgpu') {
     if (!gpu.available) throw new Error(`WebGPU is not available in this browser (${gpu.reason}).`);
-    const entry = pick(webgpuVariants(gpu));
+    const entry = forWebGpu();
     if (!runsOnWebGpu(entry, gpu)) {
       throw new Error(`Model "${entry.id}" (${entry.variant}) cannot run on this WebGPU adapter`
         + `${entry.variant === 'fp16' ? ' (no shader-f16 support)' : ''}.`);
@@ -78,16 +101,16 @@ export function chooseBackend(models, { model, backend = 'auto' }, gpu) {
   }
   if (backend !== 'auto') throw new Error(`backend must be 'auto', 'wasm' or 'webgpu', got "${backend}".`);
 
-  if (!gpu.available) return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: `no WebGPU (${gpu.reason})` };
-  if (gpu.fallback) return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: 'WebGPU adapter is software' };
-  const entry = pick(webgpuVariants(gpu));
+  if (!gpu.available) return { backend: 'wasm', entry: forWasm(), reason: `no WebGPU (${gpu.reason})` };
+  if (gpu.fallback) return { backend: 'wasm', entry: forWasm(), reason: 'WebGPU adapter is software' };
+  const entry = forWebGpu();
   if (!runsOnWebGpu(entry, gpu)) {
-    return { backend: 'wasm', entry: pick(WASM_VARIANTS), reason: `${entry.variant} model needs the CPU` };
+    return { backend: 'wasm', entry: forWasm(), reason: `${entry.variant} model needs the CPU` };
   }
   return { backend: 'webgpu', entry, reason: 'hardware WebGPU adapter' };
 }
 
 // When a WebGPU session cannot be built in 'auto' mode, the same architecture on WASM.
 export function wasmFallback(models, entry) {
-  return entryFor(models, entry.architecture, WASM_VARIANTS) || entry;
+  return wasmEntry(models, entry.architecture) || entry;
 }

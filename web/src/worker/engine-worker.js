@@ -6,8 +6,10 @@ import { decodeToPixels } from './decode.js';
 import { encodePixels } from './encode.js';
 import { pythonMessage, UserError } from './errors.js';
 import { loadModelBytes, modelManifest } from './model-store.js';
-import { loadOrt, loadPython, runtimeManifest } from './runtimes.js';
+import { previewCutout, thumbnail } from './preview.js';
+import { loadOrt, loadPython, ortFiles, runtimeManifest } from './runtimes.js';
 import { createSession, runModel } from './session.js';
+import { warmUpImage, warmUpMask } from './warm-up.js';
 import { armTestCrash, crashIfArmed, isFatal, TEST_CRASH } from './crash.js';
 
 const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
@@ -15,6 +17,18 @@ const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
 let engine = null;          // Promise of the engine, set by the first INIT
 let queue = Promise.resolve();
 const cancelled = new Set();
+
+// Where the start-up time goes: {step: [startMs, endMs]} from this worker's timeOrigin, reported in
+// EngineInfo.startup (bench/browser_bench.py prints it).
+const startup = {};
+async function span(name, work) {
+  const t0 = performance.now();
+  try {
+    return await work();
+  } finally {
+    startup[name] = [Math.round(t0), Math.round(performance.now())];
+  }
+}
 
 class Cancelled extends Error {
   constructor() {
@@ -25,28 +39,36 @@ class Cancelled extends Error {
 
 async function startPython() {
   const [pyodide, source] = await Promise.all([
-    loadPython(),
+    loadPython(span),
     fetch(GLUE_URL).then((r) => {
       if (!r.ok) throw new Error(`engine_glue.py missing (HTTP ${r.status})`);
       return r.text();
     }),
   ]);
-  pyodide.FS.writeFile('/home/pyodide/engine_glue.py', source);
-  const glue = pyodide.pyimport('engine_glue');
-  const versions = pyodide.runPython(
-    'import numpy, bgcut, sys; {"numpy": numpy.__version__, "bgcut": bgcut.__version__, '
-    + '"python": sys.version.split()[0]}',
-  ).toJs({ dict_converter: Object.fromEntries });
-  return { pyodide, glue, versions };
+  return span('imports', () => {
+    pyodide.FS.writeFile('/home/pyodide/engine_glue.py', source);
+    const glue = pyodide.pyimport('engine_glue');
+    const versions = pyodide.runPython(
+      'import numpy, bgcut, sys; {"numpy": numpy.__version__, "bgcut": bgcut.__version__, '
+      + '"python": sys.version.split()[0]}',
+    ).toJs({ dict_converter: Object.fromEntries });
+    return { pyodide, glue, versions };
+  });
 }
 
 async function buildSession(models, choice, progress) {
-  const ort = await loadOrt(choice.backend === 'webgpu' ? 'webgpu' : 'wasm');
+  const flavour = choice.backend === 'webgpu' ? 'webgpu' : 'wasm';
   let { entry, backend } = choice;
-  let loaded = await loadModelBytes(entry, progress);
+  // The runtime and the model bytes do not depend on each other: fetch and verify both at once.
+  const [ort, first] = await Promise.all([
+    loadOrt(flavour, span),
+    span('model', () => loadModelBytes(entry, progress)),
+  ]);
+  let loaded = first;
   progress({ stage: Stage.SESSION, backend });
   try {
-    return { ort, session: await createSession(ort, loaded.bytes, backend), entry, backend, source: loaded.source };
+    const session = await span('session', () => createSession(ort, loaded.bytes, backend));
+    return { ort, flavour, session, entry, backend, source: loaded.source };
   } catch (err) {
     if (backend !== 'webgpu' || choice.reason === 'requested') throw err;
     // 'auto' chose WebGPU but the model does not build there: the same architecture on WASM.
@@ -55,8 +77,22 @@ async function buildSession(models, choice, progress) {
     loaded = await loadModelBytes(entry, progress);
     progress({ stage: Stage.SESSION, backend });
     const session = await createSession(ort, loaded.bytes, backend);
-    return { ort, session, entry, backend, source: loaded.source, fallbackReason: pythonMessage(err) };
+    return { ort, flavour, session, entry, backend, source: loaded.source, fallbackReason: pythonMessage(err) };
   }
+}
+
+// A model run on a blank input at the model's own size while Pyodide is still starting: ONNX
+// Runtime's first run sets up its memory and kernels, and would otherwise slow the first photo.
+async function warmUpModel(built) {
+  const { size = 320 } = built.entry.input || {};
+  await runModel(built.ort, built.session, built.entry, new Float32Array(3 * size * size), size, size);
+}
+
+// The first photo's path once through, on a small synthetic photo and a synthetic mask instead of
+// the model (warmed above): decoding, numpy, every bgcut step the defaults take, and encoding.
+async function warmUpPipeline(e) {
+  const blob = await warmUpImage();
+  await remove(0, { blob, name: 'warm-up.png' }, () => {}, e, warmUpMask);
 }
 
 async function init({ model, backend = 'auto' } = {}, progress) {
@@ -64,11 +100,26 @@ async function init({ model, backend = 'auto' } = {}, progress) {
   progress({ stage: Stage.RUNTIME });
   const python = startPython();   // the slowest start; runs beside the model download
   python.catch(() => {});
-  const [runtime, models, gpu] = await Promise.all([runtimeManifest(), modelManifest(), probeWebGpu()]);
+  const [runtime, models, gpu] = await span('manifests', () => Promise.all(
+    [runtimeManifest(), modelManifest(), probeWebGpu()],
+  ));
   const choice = chooseBackend(models, { model, backend }, gpu);
   const built = await buildSession(models, choice, progress);
   const tSession = performance.now();
+  const modelWarm = span('warmUpModel', () => warmUpModel(built));
+  modelWarm.catch(() => {});
   const { pyodide, glue, versions } = await python;
+  await modelWarm;
+  const e = { ...built, pyodide, glue };
+  let warmUpError;
+  try {
+    await span('warmUpPipeline', () => warmUpPipeline(e));
+  } catch (err) {
+    // A broken runtime must not take photos; anything else the photos will report themselves.
+    if (isFatal(err)) throw err;
+    warmUpError = err?.message || String(err);
+    console.warn('bgremove: the warm-up failed:', warmUpError);
+  }
   const info = {
     crossOriginIsolated: self.crossOriginIsolated,
     versions: { ort: runtime.ort.version, pyodide: pyodide.version, ...versions },
@@ -79,18 +130,28 @@ async function init({ model, backend = 'auto' } = {}, progress) {
     model: { id: built.entry.id, variant: built.entry.variant, bytes: built.entry.bytes, source: built.source },
     startupMs: Math.round(performance.now() - t0),
     sessionReadyMs: Math.round(tSession - t0),
+    // Spans from the worker's timeOrigin; timeOrigin lets a page line them up with its own clock.
+    startup: { ...startup, timeOrigin: performance.timeOrigin },
+    warmUpError,
+    // The runtime files this engine loaded that the service worker does not precache for everyone.
+    runtimeFiles: ortFiles(runtime, built.flavour),
   };
   progress({ stage: Stage.READY, backend: info.backend, model: info.model.id });
-  return { ...built, pyodide, glue, info };
+  return { ...e, info };
 }
 
 function checkCancelled(id) {
   if (cancelled.delete(id)) throw new Cancelled();
 }
 
-async function remove(id, { blob, name, options = {}, format = 'image/png', quality }) {
-  if (!engine) throw new Error('The engine has not been started.');
-  const e = await engine;
+// progress: per-job events (the 'preview'); e: the engine (the warm-up passes its own before INIT
+// resolves); infer(input, h, w) -> {data, dims}: the model run, replaced by a stand-in for the warm-up.
+async function remove(id, { blob, name, options = {}, format = 'image/png', quality }, progress, e, infer) {
+  if (!e) {
+    if (!engine) throw new Error('The engine has not been started.');
+    e = await engine;
+  }
+  infer ??= (input, h, w) => runModel(e.ort, e.session, e.entry, input, h, w);
   const { glue, pyodide } = e;
   const t = { start: performance.now() };
   const opts = pyodide.toPy(options);
@@ -104,6 +165,9 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     const { pixels, width, height, warnings } = await decodeToPixels(blob, name);
     checkCancelled(id);
     await crashIfArmed(pyodide);
+    // A small copy of the photo, for the preview should the plan run the model more than once;
+    // taken now so the full-size pixels need not stay alive for it.
+    const thumb = thumbnail(pixels, width, height);
     const rgba = glue.pixels_from_js(pixels, height, width);
     pyObjects.push(rgba);
     t.decoded = performance.now();
@@ -111,6 +175,8 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     // Flip TTA and the crop pass run the model several times; bgcut.passes decides the runs
     // exactly as the CLI does, and each run comes back here.
     let inferenceMs = 0;
+    let firstMask = null;
+    let preview = null;
     const runModelOn = async (x) => {
       const xb = x.getBuffer('f32');
       const [, , h, w] = xb.shape;
@@ -118,15 +184,27 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       const input = xb.data.slice();
       xb.release();
       checkCancelled(id);
+      if (firstMask && !preview) {
+        // A second model run is coming: show the first pass's cut-out meanwhile. The first pass
+        // always sees the whole photo, so its mask maps onto the photo by scaling alone.
+        preview = previewCutout(thumb, firstMask).then(
+          (p) => progress({ stage: Stage.PREVIEW, ...p, photoWidth: width, photoHeight: height }),
+          (err) => console.warn('bgremove: no preview:', err),
+        );
+      }
       const t0 = performance.now();
-      const mask = await runModel(e.ort, e.session, e.entry, input, h, w);
+      const mask = await infer(input, h, w);
       inferenceMs += performance.now() - t0;
-      return { data: mask.data, h: mask.dims[2], w: mask.dims[3] };
+      const out = { data: mask.data, h: mask.dims[2], w: mask.dims[3] };
+      firstMask ??= out;
+      return out;
     };
     const rule = pyodide.toPy(e.entry.input);
     pyObjects.push(rule);
     const pyMask = await glue.predict_mask(rgba, opts, rule, runModelOn);
     pyObjects.push(pyMask);
+    // The preview's message goes out before the final result's.
+    await preview;
     checkCancelled(id);
     t.inferred = performance.now();
     t.preprocessed = t.inferred - inferenceMs;
@@ -188,7 +266,7 @@ self.addEventListener('message', (event) => {
       checkCancelled(id);
       // Tells the page this job is the one in flight, should the worker die during it.
       reply({ id, type: Reply.PROGRESS, stage: 'started' });
-      return remove(id, payload);
+      return remove(id, payload, progress);
     });
     queue = work.catch(() => {});
   } else if (type === Request.CANCEL) {

@@ -18,14 +18,22 @@ export function runtimeManifest() {
   return manifestPromise;
 }
 
+// The runtime.json paths one ORT flavour loads: the service worker keeps the WebGPU ones out of
+// the precache and stores them when an engine has used them (web/sw.js, "lazy").
+export function ortFiles(manifest, flavour) {
+  const base = manifest.ort.base;
+  return [base + manifest.ort[flavour], base + ORT_WASM[flavour], base + ORT_WASM[flavour].replace(/\.wasm$/, '.mjs')];
+}
+
 // flavour 'wasm' (CPU only, smaller) or 'webgpu' (WebGPU + a WASM fallback EP in one bundle).
-export async function loadOrt(flavour) {
+// span(name, fn) times the steps for EngineInfo.startup.
+export async function loadOrt(flavour, span = (name, fn) => fn()) {
   if (ortModules.has(flavour)) return ortModules.get(flavour);
   const manifest = await runtimeManifest();
   const base = new URL(manifest.ort.base, self.location.href).href;
   const [ort, wasmBinary] = await Promise.all([
-    import(base + manifest.ort[flavour]),
-    fetchVerified(manifest, manifest.ort.base + ORT_WASM[flavour]),
+    span('ortImport', () => import(base + manifest.ort[flavour])),
+    span('ortWasmFetch', () => fetchVerified(manifest, manifest.ort.base + ORT_WASM[flavour])),
   ]);
   ort.env.wasm.wasmPaths = base;
   // ORT instantiates exactly these bytes, which matched runtime.json's sha256, instead of fetching
@@ -40,16 +48,18 @@ export async function loadOrt(flavour) {
   return ort;
 }
 
-export async function loadPython() {
+export async function loadPython(span = (name, fn) => fn()) {
   const manifest = await runtimeManifest();
   const { module, lockFile, packages } = manifest.pyodide;
   const indexURL = new URL(manifest.pyodide.indexURL, self.location.href).href;
-  const { loadPyodide } = await import(indexURL + module);
-  const pyodide = await loadPyodide({ indexURL, lockFileURL: indexURL + lockFile });
+  const { loadPyodide } = await span('pyodideImport', () => import(indexURL + module));
+  const pyodide = await span('pyodideBoot', () => loadPyodide({ indexURL, lockFileURL: indexURL + lockFile }));
   // Pyodide checks each wheel's sha256 from the lock file; it reports a mismatch through
   // errorCallback and still resolves, so we turn any such report into a failed start.
   const problems = [];
-  await pyodide.loadPackage(packages, { checkIntegrity: true, errorCallback: (m) => problems.push(m) });
+  await span('packages', () => pyodide.loadPackage(packages, {
+    checkIntegrity: true, errorCallback: (m) => problems.push(m), messageCallback: () => {},
+  }));
   const missing = packages.filter((name) => !(name in pyodide.loadedPackages));
   if (problems.length || missing.length) {
     throw new Error(`A runtime file failed to load or failed its integrity check (${missing.join(', ') || 'packages'}): `
