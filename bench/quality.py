@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bgcut.matting import project_alpha  # noqa: E402
 
 import bgcut  # noqa: E402
+from bench.dev_split import stems  # noqa: E402
 from bench.quality_metrics import score  # noqa: E402
 from bgcut import passes as geo  # noqa: E402
 from bgremove.decode import decode  # noqa: E402
@@ -124,10 +125,16 @@ def _grid() -> dict[str, Config]:
         g.append(Config(f"flip-crop-thr0.4-{variant}", model=f"u2netp-{variant}",
                         passes=PassOptions(flip=True, crop=True), options=proposed,
                         note=f"the proposed defaults on the {variant} model"))
-    # Whatever options.py ships: its Options() defaults, including the model passes it asks for.
-    g.append(Config("default", model=_manifest_default(), passes=PassOptions.from_options(bgcut.Options()),
-                    options={},
-                    note="what the app and CLI ship: manifest default model, bgcut.Options()"))
+    g.append(Config("flip-crop-thr0.4-always-uint8", model="u2netp-uint8",
+                    passes=PassOptions(flip=True, crop=True), options=proposed,
+                    note="the defaults before issue #11: every mirror and crop pass, uint8 model"))
+    # Whatever options.py ships: its Options() defaults, including the model passes it asks for,
+    # on the variant the CLI runs (the manifest's native variant) and the one the browser runs.
+    shipped = PassOptions.from_options(bgcut.Options())
+    g.append(Config("default", model=_runtime_model("native"), passes=shipped, options={},
+                    note="what the CLI ships: the manifest's native variant, bgcut.Options()"))
+    g.append(Config("default-wasm", model=_runtime_model("wasm"), passes=shipped, options={},
+                    note="what the app ships on WASM: the manifest's wasm variant, bgcut.Options()"))
     return {c.name: c for c in g}
 
 
@@ -149,8 +156,8 @@ def load_model(model_id: str) -> OnnxModel:
     return _MODELS[model_id]
 
 
-def _manifest_default() -> str:
-    return Manifest().default
+def _runtime_model(runtime: str) -> str:
+    return Manifest().resolve(None, runtime).id
 
 
 CONFIGS = _grid()
@@ -187,6 +194,7 @@ class MaskCache:
         tag = f"s{passes.size or 'm'}-{'ar' if passes.square is False else 'sq'}"
         tag += "-flip" if passes.flip else ""
         tag += "-crop" if passes.crop else ""
+        tag += "-auto" if passes.auto else ""
         self.dir = CACHE_DIR / f"{model_id}-{sha[:12]}" / tag
         self.enabled = enabled
         self.times_path = self.dir / "seconds.json"
@@ -231,11 +239,13 @@ def run_config(cfg: Config, samples: list[Sample], use_cache: bool = True) -> di
         mask = cache.get(s.stem)
         if mask is None:
             t0 = time.perf_counter()
-            # The cache holds the crop pass as a plain replacement; other weights are blended below.
-            mask = predict_mask_passes(rgba, model, replace(cfg.passes, crop_weight=1.0))
+            # The cache holds the crop pass as a plain replacement; other weights are blended below
+            # (per-photo decisions, auto, depend on the merged masks: cached as they are).
+            stored = cfg.passes if cfg.passes.auto else replace(cfg.passes, crop_weight=1.0)
+            mask = predict_mask_passes(rgba, model, stored)
             cache.put(s.stem, mask, time.perf_counter() - t0)
         model_s.append(cache.times[s.stem])
-        if cfg.passes.crop:
+        if cfg.passes.crop and not cfg.passes.auto:
             mask = _reweight_crop(mask, model, cfg, s.stem, rgba, use_cache)
         t0 = time.perf_counter()
         alpha = bgcut.postprocess(rgba, mask, options).astype(np.float32) / 255.0
@@ -326,8 +336,9 @@ def contact_sheet(result: dict, cfg: Config, samples: list[Sample], path: Path, 
         rgba = decode(s.image)
         mask = cache.get(s.stem)
         if mask is None:
-            mask = predict_mask_passes(rgba, model, replace(cfg.passes, crop_weight=1.0))
-        if cfg.passes.crop:
+            stored = cfg.passes if cfg.passes.auto else replace(cfg.passes, crop_weight=1.0)
+            mask = predict_mask_passes(rgba, model, stored)
+        if cfg.passes.crop and not cfg.passes.auto:
             mask = _reweight_crop(mask, model, cfg, s.stem, rgba, True)
         alpha = bgcut.postprocess(rgba, mask, options)
         gt = Image.open(s.gt).convert("L")
@@ -376,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=None,
                    help="about N photos spread over the set (every k-th); stored as NAME@N")
     p.add_argument("--no-cache", action="store_true", help="recompute model masks")
+    p.add_argument("--half", choices=("all", "tune", "report"), default="all",
+                   help="bench/dev_split.py half to score (stored as NAME[half])")
     p.add_argument("--time", type=int, default=0, metavar="N",
                    help="instead of scoring, time the configs on N photos (interleaved, no cache)")
     p.add_argument("--sheet", type=int, default=12, help="photos in the worst-case contact sheet (0: none)")
@@ -392,10 +405,14 @@ def main(argv: list[str] | None = None) -> int:
         names.insert(0, "plain")
     samples = load_index()
     suffix = ""
+    if args.half != "all":
+        keep = set(stems(args.half))
+        samples = [s for s in samples if s.stem in keep]
+        suffix = f"[{args.half}]"
     if args.limit and args.limit < len(samples):
         # Every k-th photo, so a subset still spans both sources and all categories.
         samples = samples[:: -(-len(samples) // args.limit)]
-        suffix = f"@{len(samples)}"
+        suffix += f"@{len(samples)}"
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     if args.time:
         picked = samples[:: max(1, len(samples) // args.time)][: args.time]

@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", type=Path, help="image files or directories")
     p.add_argument("-o", "--output-dir", required=True, type=Path, help="where to write the results")
-    p.add_argument("--model", default=None, help="model id from the manifest (default: its default)")
+    p.add_argument("--model", default=None,
+                   help="model id (e.g. u2netp-uint8) or architecture (u2netp: the manifest's variant for "
+                        "native runs, see runtime_variants); default: the default model's architecture")
     p.add_argument("--models-dir", type=Path, default=None, help="directory holding manifest.json")
     p.add_argument("--format", choices=FORMATS, default="png",
                    help="png (RGBA), webp (with alpha) or mask (8-bit greyscale PNG)")
@@ -123,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = expand_inputs(args.inputs)
     jobs, threads = plan_jobs(args.jobs, len(files))
     try:
-        model = load_model(args.model, args.models_dir, threads if jobs == 1 else 1)
+        model = load_model(args.model, args.models_dir, threads if jobs == 1 else 1, runtime="native")
     except ModelError as exc:
         print(f"bgremove: {exc}", file=sys.stderr)
         return EXIT_USAGE

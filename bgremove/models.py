@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from bgcut.passes import model_size
+from bgcut.passes import InputRule
 
 from .hashing import sha256_file
 
@@ -48,16 +48,16 @@ class ModelEntry:
     sha256: str
     input_name: str
     output_name: str
-    size: int
-    multiple: int
-    square: bool
+    rule: InputRule
     raw: dict[str, Any]
 
-    def input_size(self, h: int, w: int) -> tuple[int, int]:
-        """The manifest's size rule: square models take ``size x size``; others keep the aspect
-        ratio with the long side at ``size``, both sides rounded to ``multiple`` (at least one)."""
-        return model_size(h, w, self.size, self.multiple, self.square)
+    @property
+    def architecture(self) -> str:
+        return str(self.raw.get("architecture", self.id))
 
+    def input_size(self, h: int, w: int) -> tuple[int, int]:
+        """The manifest's size rule (``bgcut.passes.InputRule``) for an ``h x w`` photo."""
+        return self.rule.size_for(h, w)
 
 
 class Manifest:
@@ -72,6 +72,8 @@ class Manifest:
             data = json.loads(path.read_text())
             self.default: str = data["default"]
             entries = data["models"]
+            # Which variant of an architecture each runtime uses: {arch: {runtime: model id}}.
+            self.runtime_variants: dict[str, dict[str, str]] = dict(data.get("runtime_variants") or {})
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{path}: not a valid model manifest ({exc})") from exc
         self.entries: dict[str, ModelEntry] = {}
@@ -84,9 +86,7 @@ class Manifest:
                     sha256=raw["sha256"].lower(),
                     input_name=inp.get("name", "input"),
                     output_name=out.get("name", "mask"),
-                    size=int(inp["size"]),
-                    multiple=int(inp.get("multiple", 1)),
-                    square=bool(inp.get("square", False)),
+                    rule=InputRule.from_entry(inp),
                     raw=raw,
                 )
             except (KeyError, TypeError, ValueError) as exc:
@@ -97,10 +97,32 @@ class Manifest:
         return list(self.entries)
 
     def entry(self, model_id: str | None = None) -> ModelEntry:
+        """The entry of a model id, exactly as given (None: the manifest's default)."""
         model_id = model_id or self.default
         if model_id not in self.entries:
             raise ModelError(f"unknown model {model_id!r}; available: {', '.join(self.entries)}")
         return self.entries[model_id]
+
+    def resolve(self, name: str | None = None, runtime: str = "native") -> ModelEntry:
+        """The entry to run on ``runtime`` for ``name``: a model id as given; an architecture (or
+        None: the default's architecture) through the manifest's ``runtime_variants`` for that
+        runtime, falling back to the architecture's first entry (or the default)."""
+        if name in self.entries:
+            return self.entries[name]
+        arch = name if name is not None else self.entry().architecture
+        chosen = self.runtime_variants.get(arch, {}).get(runtime)
+        if chosen is not None:
+            if chosen not in self.entries:
+                raise ModelError(f"manifest: runtime_variants names {chosen!r} for {arch}/{runtime}, "
+                                 "which it does not list; re-export the models")
+            return self.entries[chosen]
+        if name is None:
+            return self.entry()
+        for e in self.entries.values():
+            if e.architecture == arch:
+                return e
+        archs = sorted({e.architecture for e in self.entries.values()})
+        raise ModelError(f"unknown model {name!r}; available: {', '.join([*self.entries, *archs])}")
 
 
 class OnnxModel:
@@ -119,6 +141,7 @@ class OnnxModel:
             )
         self.entry = entry
         self.id = entry.id
+        self.input_rule = entry.rule
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or os.cpu_count() or 1
         opts.inter_op_num_threads = 1
@@ -137,15 +160,20 @@ _CACHE: dict[tuple[str, str], OnnxModel] = {}
 
 
 def load_model(
-    model_id: str | None = None, models_dir: Path | str | None = None, threads: int | None = None
+    model_id: str | None = None,
+    models_dir: Path | str | None = None,
+    threads: int | None = None,
+    runtime: str | None = None,
 ) -> OnnxModel:
     """The model ``model_id`` (default: the manifest's default), one session per model per process.
 
     threads: ONNX Runtime intra-op threads (default: every core), used when the session is created;
     ``bgremove --jobs`` gives each worker process its share of the cores.
+    runtime: e.g. ``'native'``: an architecture name or None then resolves through the manifest's
+    ``runtime_variants`` (``Manifest.resolve``); model ids always load as given.
     """
     manifest = Manifest(models_dir)
-    entry = manifest.entry(model_id)
+    entry = manifest.entry(model_id) if runtime is None else manifest.resolve(model_id, runtime)
     key = (str(entry.path), entry.sha256)
     if key not in _CACHE:
         _CACHE[key] = OnnxModel(entry, threads)

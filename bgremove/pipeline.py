@@ -7,13 +7,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from bgcut.passes import PlanResult
 from PIL import Image
 
 import bgcut
 
 from .decode import decode
 from .models import Model
-from .passes import PassOptions, predict_mask_passes
+from .passes import run_passes
 
 FORMATS = ("png", "webp", "mask")
 SUFFIX = {"png": ".png", "webp": ".webp", "mask": ".png"}
@@ -47,17 +48,19 @@ def options_for_format(options: bgcut.Options, fmt: str) -> bgcut.Options:
 
 def predict_mask(
     rgba: np.ndarray, model: Model, times: StageTimes | None = None, options: bgcut.Options | None = None
-) -> np.ndarray:
-    """The model's mask for ``rgba`` (float32 in [0, 1]) after the passes ``options`` asks for (flip
-    TTA, crop pass; see bgremove.passes); model-sized, or photo-sized when a crop pass ran."""
+) -> PlanResult:
+    """bgcut's model-run plan for ``rgba`` with the passes ``options`` allows (mirror, crop; see
+    bgcut.passes): the merged mask (float32 in [0, 1], model-sized, or photo-sized when a crop pass
+    ran), the working copy, and the number of model runs."""
     options = options or bgcut.Options()
     passes: dict[str, float] = {}
-    mask = predict_mask_passes(rgba, model, PassOptions.from_options(options), passes)
+    result = run_passes(rgba, model, options, passes)
     if times is not None:
-        # Model-input resampling and mask merging are everything in the passes but the model runs.
+        # Working copy, model inputs and mask merging are everything in the plan but the model runs.
         times.inference += passes["inference"]
         times.model_input += passes["passes"] - passes["inference"]
-    return mask
+        times.detail["model_runs"] = passes["model_runs"]
+    return result
 
 
 def remove_background(
@@ -65,10 +68,10 @@ def remove_background(
 ) -> np.ndarray:
     """Cut out one decoded image: uint8 (H, W, 4), or (H, W) when ``options.output == 'alpha'``."""
     options = options or bgcut.Options()
-    mask = predict_mask(rgba, model, times, options)
+    planned = predict_mask(rgba, model, times, options)
     t0 = time.perf_counter()
     detail: dict[str, float] = {}
-    out = bgcut.postprocess(rgba, mask, options, timings=detail)
+    out = bgcut.postprocess(rgba, planned.mask, options, timings=detail, work=planned.work)
     if times is not None:
         times.postprocess += time.perf_counter() - t0
         times.detail.update(detail)

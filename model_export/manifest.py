@@ -11,6 +11,11 @@ from .spec import ArchSpec
 
 MANIFEST_NAME = "manifest.json"
 DEFAULT_MODEL = "u2netp-uint8"
+# Which variant of an architecture each runtime runs (its fastest there at the same quality):
+# natively fp32 beats uint8 on x86 CPUs; WASM runs the small uint8 file; WebGPU has no uint8 kernels.
+# The manifest lists it at top level as {arch: {runtime: model id}}; readers: bgremove.models
+# (runtime 'native') and the browser worker ('wasm', 'webgpu').
+RUNTIME_VARIANTS = {"u2netp": {"native": "fp32", "wasm": "uint8", "webgpu": "fp16"}}
 
 
 def content_name(model_id: str, path: Path) -> tuple[str, str]:
@@ -62,7 +67,7 @@ def write_manifest(out_dir: Path, entries: list[dict[str, Any]]) -> dict[str, An
     models = sorted(kept + entries, key=lambda e: (e["architecture"], _variant_rank(e["variant"])))
     ids = {e["id"] for e in models}
     default = DEFAULT_MODEL if DEFAULT_MODEL in ids else models[0]["id"]
-    manifest = {"models": models, "default": default}
+    manifest = {"models": models, "default": default, "runtime_variants": runtime_variants(models)}
     tmp = out_dir / (MANIFEST_NAME + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")
     tmp.replace(out_dir / MANIFEST_NAME)
@@ -72,6 +77,17 @@ def write_manifest(out_dir: Path, entries: list[dict[str, Any]]) -> dict[str, An
             stale.unlink()
     _write_licenses(out_dir, models)
     return manifest
+
+
+def runtime_variants(models: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """``RUNTIME_VARIANTS`` as model ids, for the architectures and variants the manifest lists."""
+    ids = {e["id"] for e in models}
+    out: dict[str, dict[str, str]] = {}
+    for arch, by_runtime in RUNTIME_VARIANTS.items():
+        chosen = {rt: f"{arch}-{v}" for rt, v in by_runtime.items() if f"{arch}-{v}" in ids}
+        if chosen:
+            out[arch] = chosen
+    return out
 
 
 def _variant_rank(variant: str) -> int:

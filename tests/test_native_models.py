@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from bgcut.passes import InputRule
 
 import bgcut
 from bgremove.models import Manifest, ModelError, OnnxModel, load_model
@@ -29,10 +31,33 @@ def test_manifest_lists_models_and_a_default(manifest: Manifest) -> None:
 
 def test_size_rule(manifest: Manifest) -> None:
     entry = manifest.entry("u2netp-fp32")
+    assert entry.rule == InputRule(320, 32, True)
     assert entry.input_size(4000, 3000) == (320, 320)
-    rect = type(entry)(**{**entry.__dict__, "square": False})
+    rect = replace(entry, rule=InputRule(320, 32, False))
     assert rect.input_size(4000, 3000) == (320, 256)
     assert rect.input_size(10, 3000) == (32, 320)
+
+
+def test_input_rule_is_read_in_one_place_with_one_set_of_fallbacks() -> None:
+    assert InputRule.from_entry({"size": 320, "multiple": 32, "square": True}) == InputRule(320, 32, True)
+    # Absent fields mean no rounding and no squashing, whoever reads the manifest.
+    assert InputRule.from_entry({"size": 512}) == InputRule(512, 1, False)
+    with pytest.raises(ValueError, match="size"):
+        InputRule.from_entry({"multiple": 32})
+
+
+def test_runtime_variants_pick_the_native_variant(manifest: Manifest) -> None:
+    """The manifest says which variant each runtime runs; an architecture name (or no name) resolves
+    through it, and explicit variant ids load as given."""
+    variants = manifest.runtime_variants["u2netp"]
+    assert set(variants) >= {"native", "wasm", "webgpu"}
+    assert all(v in manifest.ids for v in variants.values())
+    assert manifest.resolve("u2netp", "native").id == variants["native"]
+    assert manifest.resolve(None, "native").id == variants["native"]
+    assert manifest.resolve("u2netp", "wasm").id == variants["wasm"]
+    assert manifest.resolve("u2netp-uint8", "native").id == "u2netp-uint8"
+    with pytest.raises(ModelError, match="unknown model 'nope'"):
+        manifest.resolve("nope")
 
 
 @pytest.mark.parametrize("model_id", ["u2netp-fp32", "u2netp-fp16", "u2netp-uint8"])

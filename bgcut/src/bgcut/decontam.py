@@ -15,7 +15,7 @@ import numpy as np
 from .boxfilter import box_mean
 from .resize import resize, taps
 
-__all__ = ["BlurFusion", "blur_fusion_fields", "foreground_at"]
+__all__ = ["BlurFusion", "blur_fusion_fields", "fields_from_low", "foreground_at", "work_scale"]
 
 _TINY = np.float32(1e-5)
 
@@ -73,16 +73,30 @@ def blur_fusion_fields(
     foreground/background fields, ready for :func:`foreground_at`.
     """
     h, w = alpha.shape
-    s = max(1, math.ceil(math.sqrt(h * w / max_work_pixels)))
+    s = work_scale(h, w, max_work_pixels)
     size = (-(-h // s), -(-w // s))
     image = resize(rgba[..., :3], size)
     image *= np.float32(1.0 / 255.0)
     alpha_low = np.clip(resize(alpha, size), 0.0, 1.0)
+    return fields_from_low(image, alpha_low, radii, (h, w), s)
+
+
+def work_scale(h: int, w: int, max_work_pixels: int) -> int:
+    """The smallest integer ``s`` for which the working size ``ceil(h / s) x ceil(w / s)`` keeps
+    within ``max_work_pixels``."""
+    return max(1, math.ceil(math.sqrt(h * w / max_work_pixels)))
+
+
+def fields_from_low(
+    image: np.ndarray, alpha: np.ndarray, radii: tuple[int, int], full_size: tuple[int, int], s: int
+) -> BlurFusion:
+    """Both blur-fusion passes on an image (float32 (h, w, 3) in [0, 1]) and alpha already at the
+    working size of scale ``s`` (``work_scale``); ``radii`` in full-resolution pixels."""
     r_large = max(1, round(radii[0] / s))
     r_small = max(1, round(radii[1] / s))
-    fg, _, bg = _pass(image, image, image, alpha_low, r_large)
-    _, blurred_fg, blurred_bg = _pass(image, fg, bg, alpha_low, r_small)
-    return BlurFusion(blurred_fg, blurred_bg, (h, w))
+    fg, _, bg = _pass(image, image, image, alpha, r_large)
+    _, blurred_fg, blurred_bg = _pass(image, fg, bg, alpha, r_small)
+    return BlurFusion(blurred_fg, blurred_bg, full_size)
 
 
 def foreground_at(

@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OUTPUT_MODES", "REFINE_MODES", "Options", "auto_radius", "auto_subsample", "decontam_radii"]
+__all__ = ["EXTRA_PASS_MODES", "OUTPUT_MODES", "REFINE_MODES", "Options", "auto_radius", "auto_subsample",
+           "decontam_radii"]
 
 REFINE_MODES = ("none", "guided", "fast_guided")
 OUTPUT_MODES = ("rgba", "alpha")
+EXTRA_PASS_MODES = ("auto", "always")
 
 # Guided-filter radius as a fraction of the image's long side (the model sees ~320 px, so the
 # mask's blur scale grows with the photo).
@@ -88,10 +90,13 @@ class Options:
     output: 'rgba' (H, W, 4) or 'alpha' (H, W).
     flip_tta: also run the model on the mirrored photo and average (twice the model time).
     crop_pass: when the subject is small, run the model again on a crop around it and blend.
+    extra_passes: 'auto' (default) runs the mirror and crop passes that ``flip_tta`` and
+        ``crop_pass`` allow only when the first run's mask says they are worth it
+        (bgcut.passes.mask_plan, docs/QUALITY.md); 'always' runs every allowed pass.
     model_size: the model input's long side (None: the manifest's size for the model).
     model_square: squash the input to a square (None: the manifest's rule) or keep the aspect.
-    The last four are read by the model-running layer (bgremove.passes / the browser worker);
-    bgcut.postprocess ignores them.
+    flip_tta, crop_pass, extra_passes, model_size and model_square are read by the model-run plan
+    (bgcut.passes.mask_plan, driven by the CLI and the browser worker); bgcut.postprocess ignores them.
     """
 
     refine: str = "none"
@@ -107,6 +112,7 @@ class Options:
     output: str = "rgba"
     flip_tta: bool = True
     crop_pass: bool = True
+    extra_passes: str = "auto"
     model_size: int | None = None
     model_square: bool | None = None
 
@@ -136,6 +142,8 @@ class Options:
         for key in ("flip_tta", "crop_pass"):
             if not isinstance(getattr(self, key), bool | np.bool_):
                 raise ValueError(f"{key} must be a bool, got {getattr(self, key)!r}")
+        if self.extra_passes not in EXTRA_PASS_MODES:
+            raise ValueError(f"extra_passes must be one of {EXTRA_PASS_MODES}, got {self.extra_passes!r}")
         if self.model_size is not None and not (_is_int(self.model_size) and 32 <= self.model_size <= 2048):
             raise ValueError(f"model_size must be None or an integer in 32..2048, got {self.model_size!r}")
         if self.model_square is not None and not isinstance(self.model_square, bool | np.bool_):

@@ -1,26 +1,42 @@
-"""Geometry for running the model more than once per photo, shared by the browser and the CLI.
+"""The model-run plan for one photo, shared by the browser worker and the CLI.
 
-Only "run the model on this tensor" differs between the two runtimes; everything here is pure
-NumPy so both sides compute the same sizes, boxes and merges:
+Only "run the model on this tensor" differs between the two runtimes; everything here is pure NumPy
+so both sides make the same runs, sizes, boxes and merges. A driver does::
 
-* ``model_size``: the model's input size for a photo (square or aspect-preserving).
-* Flip test-time augmentation: run on ``x`` and on ``flip_input(x)``, then ``merge_flip``.
-* Coarse-to-fine crop pass: ``subject_box`` on the first mask; when it returns a box, run the model
-  on ``model_input(rgba[y0:y1, x0:x1], size)`` and ``merge_crop`` the two masks.
+    rule = InputRule.from_entry(manifest_entry["input"])   # the model's input-size rule
+    work = WorkingCopy(rgba)                               # the one area downscale of the photo
+    plan = mask_plan(work, options, rule)                  # a generator
+    x = next(plan)                                         # float32 [1, 3, h, w]
+    while True: x = plan.send(run_model(x))                # until StopIteration(PlanResult)
+    bgcut.postprocess(rgba, result.mask, options, work=work)
+
+``run_plan`` is that loop for a blocking model call (the CLI); the worker awaits ONNX Runtime Web
+inside the same loop. The plan:
+
+* first run on the working copy at the rule's size;
+* the mirror pass (flip test-time augmentation) when ``options.flip_tta`` allows it and, with
+  ``options.extra_passes == 'auto'``, the first mask is uncertain enough to gain from it;
+* the crop pass when ``options.crop_pass`` allows it, the subject's padded box covers at most
+  ``CROP_MAX_AREA`` of the photo and, with 'auto', at most ``AUTO_CROP_MAX_AREA``; it runs on the
+  box of the working copy when that holds the model's input resolution, else on the photo's box
+  (then small: its cost stays bounded by the model's size times the working copy's scale).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .pipeline import as_mask, model_input
+from .pipeline import as_mask, as_rgba
 from .resize import resize
 
-__all__ = ["CROP_MARGIN", "CROP_MAX_AREA", "CROP_WEIGHT", "flip_input", "mask_plan", "merge_crop",
-           "merge_flip", "model_size", "run_plan", "subject_box"]
+__all__ = ["AUTO_CROP_MAX_AREA", "AUTO_FLIP_MIN_UNCERTAIN", "CROP_MARGIN", "CROP_MAX_AREA", "CROP_WEIGHT",
+           "WORK_PIXELS", "InputRule", "PlanResult", "WorkingCopy", "flip_input", "mask_plan",
+           "mask_uncertainty", "merge_crop", "merge_flip", "model_size", "run_plan", "subject_box"]
 
 # Context kept around the subject on each side, as a fraction of the box's larger side: the model
 # was trained on whole photos, so it needs some background to tell the subject from it.
@@ -36,6 +52,51 @@ CROP_WEIGHT = 0.5
 CROP_RAMP = 0.08
 # The merged mask is built at most this many pixels (it is resampled again by postprocess).
 MAX_MERGE_PIXELS = 2_000_000
+# The working copy: the photo area-downscaled once to at most this many pixels. Every model input
+# and the decontamination fields are built from it, so a 12-48 MP photo is read once; at 2 MP the
+# crop box of a subject covering a quarter of a 4:3 photo still holds 320 px per side.
+WORK_PIXELS = 2_000_000
+# extra_passes='auto' (docs/QUALITY.md, tuned on the dev set's tuning half with bench/pass_gain.py):
+# the mirror pass runs when more than this fraction of the first mask is uncertain ...
+AUTO_FLIP_MIN_UNCERTAIN = 0.0
+# ... and the crop pass when the padded subject box covers at most this fraction of the photo.
+AUTO_CROP_MAX_AREA = CROP_MAX_AREA
+# A mask value counts as uncertain between these two.
+UNCERTAIN_BAND = (0.05, 0.95)
+
+
+@dataclass(frozen=True)
+class InputRule:
+    """A model's input size rule, read from its manifest entry's ``input`` object (the one place
+    that reads it): ``size x size`` when ``square``, else the photo's aspect ratio with the long side
+    at ``size`` and both sides rounded to ``multiple``. A missing ``multiple`` means 1, a missing
+    ``square`` means keep the aspect ratio; ``size`` is required."""
+
+    size: int = 320
+    multiple: int = 32
+    square: bool = True
+
+    @classmethod
+    def from_entry(cls, entry_input: Mapping[str, Any]) -> InputRule:
+        try:
+            size = int(entry_input["size"])
+            multiple = int(entry_input.get("multiple", 1))
+            square = bool(entry_input.get("square", False))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"model input rule needs an integer 'size', got {entry_input!r}: {exc}") from exc
+        if size < 1 or multiple < 1:
+            raise ValueError(f"model input size and multiple must be positive, got {entry_input!r}")
+        return cls(size, multiple, square)
+
+    def with_options(self, options: Any) -> InputRule:
+        """The rule after the ``model_size`` / ``model_square`` overrides of ``options``."""
+        size = getattr(options, "model_size", None) or self.size
+        square = getattr(options, "model_square", None)
+        return InputRule(size, self.multiple, self.square if square is None else bool(square))
+
+    def size_for(self, h: int, w: int) -> tuple[int, int]:
+        """Model input (height, width) for an ``h x w`` photo."""
+        return model_size(h, w, self.size, self.multiple, self.square)
 
 
 def model_size(h: int, w: int, size: int, multiple: int = 32, square: bool = True) -> tuple[int, int]:
@@ -46,6 +107,52 @@ def model_size(h: int, w: int, size: int, multiple: int = 32, square: bool = Tru
     scale = size / max(h, w)
     m = multiple
     return max(m, round(h * scale / m) * m), max(m, round(w * scale / m) * m)
+
+
+class WorkingCopy:
+    """The photo and its one area-downscaled copy (RGB, 0..255, at most ``WORK_PIXELS``).
+
+    ``rgb`` is the photo's own uint8 RGB view when it is already small enough (nothing is copied or
+    resampled then), else float32 at ``ceil(H / scale) x ceil(W / scale)``.
+    """
+
+    def __init__(self, rgba: np.ndarray, max_pixels: int = WORK_PIXELS) -> None:
+        self.rgba = as_rgba(rgba)
+        h, w = self.rgba.shape[:2]
+        self.scale = max(1, math.ceil(math.sqrt(h * w / max_pixels)))
+        if self.scale == 1:
+            self.rgb: np.ndarray = self.rgba[..., :3]
+        else:
+            self.rgb = resize(self.rgba[..., :3], (-(-h // self.scale), -(-w // self.scale)))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The photo's (H, W)."""
+        return self.rgba.shape[0], self.rgba.shape[1]
+
+    def rgb_at(self, size: tuple[int, int]) -> np.ndarray:
+        """The photo's RGB area-resampled to ``size`` from the working copy, float32 in 0..255."""
+        return resize(self.rgb, size)
+
+    def model_input(self, size: tuple[int, int], box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+        """float32 [1, 3, h, w] in [0, 1] of the photo (or its ``box`` in photo pixels) at ``size``.
+
+        The box is cut from the working copy when the copy holds at least ``size`` pixels there;
+        otherwise from the photo (the box is then small, so this stays cheap)."""
+        src = self.rgb
+        if box is not None:
+            y0, y1, x0, x1 = box
+            (h, w), (wh, ww) = self.shape, self.rgb.shape[:2]
+            wy0, wy1 = math.floor(y0 * wh / h), math.ceil(y1 * wh / h)
+            wx0, wx1 = math.floor(x0 * ww / w), math.ceil(x1 * ww / w)
+            if self.scale > 1 and wy1 - wy0 >= size[0] and wx1 - wx0 >= size[1]:
+                src = self.rgb[wy0:wy1, wx0:wx1]
+            else:
+                src = self.rgba[y0:y1, x0:x1, :3]
+        small = resize(src, size)
+        small *= np.float32(1.0 / 255.0)
+        np.clip(small, 0.0, 1.0, out=small)
+        return np.ascontiguousarray(small.transpose(2, 0, 1)[None])
 
 
 def flip_input(x: np.ndarray) -> np.ndarray:
@@ -60,6 +167,14 @@ def merge_flip(mask: np.ndarray, flipped_mask: np.ndarray) -> np.ndarray:
     if a.shape != b.shape:
         raise ValueError(f"flip TTA masks differ in shape: {a.shape} vs {b.shape}")
     return (a + b) * np.float32(0.5)
+
+
+def mask_uncertainty(mask: np.ndarray) -> float:
+    """The fraction of mask pixels strictly inside ``UNCERTAIN_BAND`` (neither clearly subject nor
+    clearly background)."""
+    m = as_mask(mask)
+    lo, hi = UNCERTAIN_BAND
+    return float(np.count_nonzero((m > lo) & (m < hi))) / m.size
 
 
 def subject_box(
@@ -136,46 +251,60 @@ def merge_crop(
     return out
 
 
-MaskPlan = Generator[np.ndarray, np.ndarray, np.ndarray]
+class PlanResult(NamedTuple):
+    """What a plan returns: the merged mask (model-sized, or photo-sized up to ``MAX_MERGE_PIXELS``
+    after a crop pass), the working copy for ``postprocess(work=...)``, and the model runs made."""
+
+    mask: np.ndarray
+    work: WorkingCopy
+    runs: int
+
+
+MaskPlan = Generator[np.ndarray, np.ndarray, PlanResult]
 
 
 def mask_plan(
-    rgba: np.ndarray,
-    size: int,
-    multiple: int = 32,
-    square: bool = True,
-    flip: bool = False,
-    crop: bool = False,
+    photo: np.ndarray | WorkingCopy,
+    options: Any,
+    rule: InputRule | None = None,
     crop_weight: float = CROP_WEIGHT,
 ) -> MaskPlan:
     """Every model run one photo needs, as a generator: it yields model inputs (float32
-    [1, 3, h, w]) and is sent back each input's mask; its return value is the merged mask.
+    [1, 3, h, w]) and is sent back each input's mask; it returns a ``PlanResult``.
 
-    The CLI drives it with a blocking model call (``run_plan``) and the browser worker with an
-    awaited ONNX Runtime Web call, so both make exactly the same runs and merges.
+    ``options``: a ``bgcut.Options`` (its ``flip_tta``, ``crop_pass``, ``extra_passes``,
+    ``model_size`` and ``model_square`` are read). ``rule``: the model's ``InputRule``.
     """
-    h, w = rgba.shape[:2]
-    mask = yield from _single(rgba, model_size(h, w, size, multiple, square), flip)
-    if crop:
-        box = subject_box(mask, (h, w))
-        if box is not None:
-            y0, y1, x0, x1 = box
-            hw = model_size(y1 - y0, x1 - x0, size, multiple, square)
-            fine = yield from _single(rgba[y0:y1, x0:x1], hw, flip)
-            mask = merge_crop(mask, fine, box, (h, w), crop_weight)
-    return mask
-
-
-def _single(rgba: np.ndarray, hw: tuple[int, int], flip: bool) -> MaskPlan:
-    x = model_input(rgba, hw)
+    work = photo if isinstance(photo, WorkingCopy) else WorkingCopy(photo)
+    rule = (rule or InputRule()).with_options(options)
+    auto = getattr(options, "extra_passes", "always") == "auto"
+    h, w = work.shape
+    runs = 0
+    x = work.model_input(rule.size_for(h, w))
     mask = as_mask((yield x))
+    runs += 1
+    flip = bool(getattr(options, "flip_tta", False))
+    if flip and auto:
+        flip = mask_uncertainty(mask) > AUTO_FLIP_MIN_UNCERTAIN
     if flip:
         mask = merge_flip(mask, (yield flip_input(x)))
-    return mask
+        runs += 1
+    if getattr(options, "crop_pass", False):
+        box = subject_box(mask, (h, w), max_area=AUTO_CROP_MAX_AREA if auto else CROP_MAX_AREA)
+        if box is not None:
+            y0, y1, x0, x1 = box
+            xc = work.model_input(rule.size_for(y1 - y0, x1 - x0), box)
+            fine = as_mask((yield xc))
+            runs += 1
+            if flip:
+                fine = merge_flip(fine, (yield flip_input(xc)))
+                runs += 1
+            mask = merge_crop(mask, fine, box, (h, w), crop_weight)
+    return PlanResult(mask, work, runs)
 
 
-def run_plan(plan: MaskPlan, predict: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    """Drive ``plan`` with a synchronous model call; returns the merged mask."""
+def run_plan(plan: MaskPlan, predict: Callable[[np.ndarray], np.ndarray]) -> PlanResult:
+    """Drive ``plan`` with a synchronous model call; returns its ``PlanResult``."""
     try:
         x = next(plan)
         while True:

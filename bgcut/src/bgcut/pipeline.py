@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from . import band
 from . import options as defaults
 from .composite import composite
 from .decontam import blur_fusion_fields
@@ -17,7 +19,8 @@ from .resize import resize
 
 _IMAGE_EXPECTED = "image must be a uint8 array shaped (H, W, 4) or (H, W, 3)"
 
-__all__ = ["as_mask", "as_rgba", "model_input", "postprocess", "refine_alpha", "upsample_mask"]
+__all__ = ["as_mask", "as_rgba", "model_input", "postprocess", "postprocess_full", "refine_alpha",
+           "upsample_mask"]
 
 
 def as_rgba(rgba: np.ndarray) -> np.ndarray:
@@ -113,13 +116,44 @@ def postprocess(
     mask: np.ndarray,
     options: Options | None = None,
     timings: dict[str, float] | None = None,
+    work: Any = None,
+    refiner: Any = None,
 ) -> np.ndarray:
     """Everything after the model: returns C-contiguous uint8 (H, W, 4), or (H, W) for ``output='alpha'``.
 
     ``rgba``: the decoded photo, uint8 (H, W, 4) unpremultiplied (or (H, W, 3)). ``mask``: the
-    model's output, float32 in [0, 1], (h, w) or (1, 1, h, w). Pass a dict as ``timings`` to get
-    seconds per step (refine, decontaminate, composite).
+    model's output, float32 in [0, 1], (h, w) or (1, 1, h, w), or a ``bgcut.passes.PlanResult``.
+    Pass a dict as ``timings`` to get seconds per step (refine, decontaminate, composite).
+    ``work``: the photo's ``bgcut.passes.WorkingCopy`` when the caller has one (a plan's result
+    carries it). ``refiner``: a ``bgcut.band.BandRefiner`` run on the edge band's tiles.
+
+    With ``refine='none'``, no edge shift or feather and an opaque photo, only the band around the
+    outline is computed in float (``bgcut.band``); the result is identical to the full-resolution
+    path, which the other options take.
     """
+    options = options or Options()
+    if hasattr(mask, "work") and hasattr(mask, "mask"):
+        work = work if work is not None else mask.work
+        mask = mask.mask
+    rgba = as_rgba(rgba)
+    if band.supports(rgba, options):
+        if work is None:
+            from .passes import WorkingCopy
+
+            work = WorkingCopy(rgba)
+        out = band.band_postprocess(rgba, as_mask(mask), options, work, refiner, timings)
+        return np.ascontiguousarray(out)
+    return postprocess_full(rgba, mask, options, timings)
+
+
+def postprocess_full(
+    rgba: np.ndarray,
+    mask: np.ndarray,
+    options: Options | None = None,
+    timings: dict[str, float] | None = None,
+) -> np.ndarray:
+    """``postprocess`` computed at full resolution everywhere (every option; the band path's
+    reference)."""
     options = options or Options()
     clock: Callable[[], float] = time.perf_counter
     t0 = clock()

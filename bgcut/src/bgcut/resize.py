@@ -84,12 +84,14 @@ def resize(
     size: tuple[int, int],
     *,
     rows: tuple[int, int] | None = None,
+    cols: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Resample ``img`` (``(H, W)`` or ``(H, W, C)``, any real dtype) to ``size = (h, w)``, as float32.
 
     Values keep the input's scale (uint8 input gives float32 in 0..255). ``rows=(r0, r1)`` returns
     only output rows ``r0:r1``, letting callers stream a large result in horizontal bands; the band
-    equals the same rows of the full result exactly.
+    equals the same rows of the full result exactly. ``cols=(c0, c1)`` (only together with ``rows``)
+    likewise keeps output columns ``c0:c1``: a tile equal to the same tile of the banded result.
     """
     if img.ndim not in (2, 3):
         raise ValueError(f"resize expects (H, W) or (H, W, C), got shape {img.shape}")
@@ -97,10 +99,16 @@ def resize(
     h_out, w_out = int(size[0]), int(size[1])
     row_index, row_weight = taps(h_in, h_out)
     col_index, col_weight = taps(w_in, w_out)
+    if cols is not None:
+        if rows is None:
+            raise ValueError("resize: cols needs rows")
+        c0, c1 = max(0, cols[0]), min(w_out, cols[1])
+        col_index, col_weight = col_index[c0:max(c0, c1)], col_weight[c0:max(c0, c1)]
+        w_out = col_index.shape[0]
     if rows is not None:
         r0, r1 = max(0, rows[0]), min(h_out, rows[1])
-        if r1 <= r0:
-            return np.zeros((0, w_out, *img.shape[2:]), np.float32)
+        if r1 <= r0 or w_out == 0:
+            return np.zeros((max(0, r1 - r0), w_out, *img.shape[2:]), np.float32)
         row_index, row_weight = row_index[r0:r1], row_weight[r0:r1]
         h_out = r1 - r0
     # Pick the axis order that touches fewer samples; the choice depends only on shapes, so both
@@ -109,7 +117,7 @@ def resize(
     cost_cols_first = col_index.shape[1] * h_in * w_out + row_index.shape[1] * h_out * w_out
     if rows is not None or cost_rows_first <= cost_cols_first:
         tmp = img if rows is None and h_out == h_in else _apply(img, row_index, row_weight, 0)
-        if w_out == w_in:
+        if w_out == w_in and cols is None:
             return np.ascontiguousarray(tmp, dtype=np.float32)
         return _apply(tmp, col_index, col_weight, 1)
     tmp = img if w_out == w_in else _apply(img, col_index, col_weight, 1)

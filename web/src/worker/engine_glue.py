@@ -2,6 +2,21 @@
 
 Pixels arrive as JavaScript typed arrays (JsBuffer) and are copied once into numpy arrays with
 ``assign_to``; results go back through ``getBuffer`` views, never through ``to_js``.
+
+The API the worker's JavaScript calls (everything else is private):
+
+* ``check_options(options)``: raise ValueError for a bad options dict, before any work.
+* ``pixels_from_js(js_pixels, height, width)`` -> the photo as a numpy uint8 (H, W, 4).
+* ``await predict_mask(rgba, options, entry_input, run_model)`` -> an opaque plan result (pass it
+  to ``postprocess``, then ``destroy()`` it). ``entry_input`` is the manifest entry's ``input``
+  object (the model's input-size rule; ``bgcut.passes.InputRule`` reads it, the one reader);
+  ``run_model(x)`` is a JS async function given the float32 [1, 3, h, w] input as a numpy proxy,
+  resolving to ``{data: Float32Array, h, w}``. bgcut's plan (``bgcut.passes.mask_plan``) decides
+  every run and merge, exactly as the CLI does; its one area downscale of the photo is kept in the
+  result and reused by ``postprocess``.
+* ``postprocess(rgba, planned, options, as_mask)`` -> uint8 (H, W, 4): the cut-out, or for
+  ``as_mask`` the alpha as opaque grey RGBA, ready for a canvas.
+* ``model_runs(planned)`` -> how many model runs the plan made (for timings).
 """
 
 from __future__ import annotations
@@ -25,24 +40,11 @@ def pixels_from_js(js_pixels: Any, height: int, width: int) -> np.ndarray:
     return rgba
 
 
-async def predict_mask(rgba: np.ndarray, options: Any, entry_input: Any, run_model: Any) -> np.ndarray:
-    """The merged model mask for ``rgba``: the same runs and merges as the CLI (bgcut.passes), with
-    each model run awaited from ONNX Runtime Web.
-
-    run_model(x) is a JS async function given the float32 [1, 3, h, w] input as a numpy proxy; it
-    resolves to ``{data: Float32Array, h, w}``.
-    """
+async def predict_mask(rgba: np.ndarray, options: Any, entry_input: Any, run_model: Any) -> passes.PlanResult:
+    """The merged model mask for ``rgba`` and the working copy, each model run awaited from ONNX
+    Runtime Web (see the module docstring)."""
     opts = bgcut.Options.from_dict(_as_dict(options))
-    rule = _as_dict(entry_input)
-    square = rule.get("square", True) if opts.model_square is None else opts.model_square
-    plan = passes.mask_plan(
-        rgba,
-        opts.model_size or int(rule["size"]),
-        int(rule.get("multiple", 32)),
-        bool(square),
-        opts.flip_tta,
-        opts.crop_pass,
-    )
+    plan = passes.mask_plan(rgba, opts, passes.InputRule.from_entry(_as_dict(entry_input)))
     try:
         x = next(plan)
         while True:
@@ -52,18 +54,22 @@ async def predict_mask(rgba: np.ndarray, options: Any, entry_input: Any, run_mod
         return done.value
 
 
+def model_runs(planned: passes.PlanResult) -> int:
+    return int(planned.runs)
+
+
 def mask_from_js(js_mask: Any, height: int, width: int) -> np.ndarray:
     mask = np.empty((height, width), np.float32)
     js_mask.assign_to(mask)
     return mask
 
 
-def postprocess(rgba: np.ndarray, mask: np.ndarray, options: Any, as_mask: bool) -> np.ndarray:
+def postprocess(rgba: np.ndarray, planned: passes.PlanResult, options: Any, as_mask: bool) -> np.ndarray:
     """RGBA result (H, W, 4); for ``as_mask`` the alpha as opaque grey RGBA, ready for a canvas."""
     opts = _as_dict(options)
     if as_mask:
         opts["output"] = "alpha"
-    out = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict(opts))
+    out = bgcut.postprocess(rgba, planned, bgcut.Options.from_dict(opts))
     if not as_mask:
         return out
     grey = np.empty((*out.shape, 4), np.uint8)
