@@ -41,14 +41,14 @@ def app_page(live_server, browser_context):
 def test_choose_see_and_download(app_page, dev_ten, tmp_path):
     page = app_page
     # Reachable by its label, so keyboard and screen-reader users find it.
-    chooser = page.get_by_label("Drop photos here, paste one (Ctrl+V), or choose files")
+    chooser = page.get_by_label("Choose photos")
     assert chooser.is_enabled()
     page.get_by_label("Format").select_option("mask")
     chooser.set_input_files(str(dev_ten[4].image))
     item = page.locator("#results li.result").first
     item.locator("a.download").wait_for(timeout=120_000)
     assert item.get_attribute("data-state") == "done"
-    img = item.locator("img")
+    img = item.locator("img.after")
     assert "checkerboard" in img.get_attribute("class")
     assert img.get_attribute("alt")
     assert img.evaluate("(el) => el.complete && el.naturalWidth") > 0
@@ -80,7 +80,7 @@ def test_drop_and_paste_then_a_bad_file_shows_its_error(app_page, dev_ten):
     assert "not an image the browser can read" in err.inner_text()
     assert "notes.png" in page.locator("#status-line").inner_text()
     # A result is a real RGBA PNG with transparency by default.
-    src = page.locator("#results li[data-state=done] img").first.get_attribute("src")
+    src = page.locator("#results li[data-state=done] img.after").first.get_attribute("src")
     b64 = page.evaluate(
         "async (u) => { const b = new Uint8Array(await (await fetch(u)).arrayBuffer()); let s = '';"
         " for (let i = 0; i < b.length; i += 0x8000) {"

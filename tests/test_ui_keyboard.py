@@ -23,10 +23,10 @@ def tab_to(page, predicate_js: str, limit: int = 80, key: str = "Tab") -> None:
 
 
 def focus_visible(page) -> bool:
-    """The focused element (or the drop zone around the file input) draws a focus outline."""
+    """The focused element (or the button-like label of a hidden file input) draws a focus outline."""
     return page.evaluate("""() => {
       const a = document.activeElement;
-      const el = a.id === 'file-input' ? a.closest('label') : a;
+      const el = a.type === 'file' ? document.querySelector(`label[for="${a.id}"]`) : a;
       const s = getComputedStyle(el);
       return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
     }""")
@@ -42,31 +42,35 @@ def test_keyboard_only_main_flow(live_server, browser_context, dev_ten, tmp_path
     tab_to(page, "() => document.activeElement.id === 'file-input'", limit=10)
     assert focus_visible(page)
     # The OS file dialog cannot be driven headless: hand the files to the focused input instead.
-    page.locator(":focus").set_input_files(str(dev_ten[2].image))
-    wait_done(page, 1)
+    photos = [dev_ten[2].image, dev_ten[8].image]
+    page.locator(":focus").set_input_files([str(p) for p in photos])
+    wait_done(page, 2)
 
     # A setting, changed with the arrow keys on its focused select.
-    tab_to(page, "() => document.activeElement.id === 'opt-format'", limit=10)
+    tab_to(page, "() => document.activeElement.id === 'opt-format'", limit=60)
     page.keyboard.press("ArrowDown")
     page.wait_for_function("() => document.getElementById('opt-format').value === 'image/webp'")
-    page.wait_for_function("() => document.querySelector('#results a.download').download.endsWith('.webp')")
+    page.wait_for_function("""() => [...document.querySelectorAll('#results a.download')]
+      .every((a) => a.download.endsWith('.webp'))""")
 
-    tab_to(page, "() => document.activeElement.id === 'download-zip'")
+    # Back up to the batch controls (above the cards), then ZIP everything.
+    tab_to(page, "() => document.activeElement.id === 'download-zip'", key="Shift+Tab")
     assert focus_visible(page)
     with page.expect_download() as dl:
         page.keyboard.press("Enter")
     dl.value.save_as(tmp_path / "all.zip")
     with zipfile.ZipFile(tmp_path / "all.zip") as zf:
-        assert zf.namelist() == [f"{dev_ten[2].image.stem}-cutout.webp"]
+        assert sorted(zf.namelist()) == sorted(f"{p.stem}-cutout.webp" for p in photos)
 
+    # The first card's Download is its first control.
     tab_to(page, "() => document.activeElement.matches('#results a.download')")
     assert focus_visible(page)
     with page.expect_download() as dl:
         page.keyboard.press("Enter")
-    assert dl.value.suggested_filename == f"{dev_ten[2].image.stem}-cutout.webp"
+    assert dl.value.suggested_filename == f"{photos[0].stem}-cutout.webp"
 
     # Inspect: open from its button, zoom with +, close with Escape; focus goes back to the button.
-    tab_to(page, "() => document.activeElement.textContent === 'Inspect'", key="Shift+Tab", limit=10)
+    tab_to(page, "() => document.activeElement.textContent === 'Inspect'", limit=10)
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "viewer-heading"
     tab_to(page, "() => document.activeElement.id === 'stage'", limit=15)
@@ -76,4 +80,11 @@ def test_keyboard_only_main_flow(live_server, browser_context, dev_ten, tmp_path
     page.keyboard.press("Escape")
     assert page.locator("#viewer").is_hidden()
     assert page.evaluate("() => document.activeElement.textContent") == "Inspect"
+
+    # "Fine-tune edges" opens from the keyboard too.
+    tab_to(page, "() => document.activeElement.matches('#fine-tune > summary')")
+    page.keyboard.press("Enter")
+    assert page.locator("#fine-tune").evaluate("(d) => d.open")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.id") == "opt-model"
     assert page.ui_errors == []

@@ -1,33 +1,20 @@
-"""Themes, phone width, contrast, remembered settings, and the README screenshots (taken here, in Chromium).
+"""Themes, phone width, contrast, remembered settings, and the README screenshots' steps (taken here
+into a temporary folder; `python -m tests.screenshots` writes docs/screenshots).
 
-Screenshots use scikit-image's bundled sample photos only: dev photos must never be committed.
+Screenshots use the app's sample photos only: dev photos must never be committed.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.test_ui_support import open_app, wait_done
+from tests.screenshots import take_screenshots
+from tests.test_ui_support import open_app, open_section
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-
-
-def sample_photos() -> list[dict]:
-    from skimage import data
-
-    out = []
-    for name in ("astronaut", "coffee", "chelsea"):
-        buf = io.BytesIO()
-        Image.fromarray(getattr(data, name)()).save(buf, "PNG")
-        out.append({"name": f"{name}.png", "mimeType": "image/png", "buffer": buf.getvalue()})
-    return out
 
 
 def _luminance(css: str) -> float:
@@ -66,47 +53,35 @@ def check_contrast(page) -> None:
     assert contrast(c["--error"], c["--card"]) >= 4.5
 
 
-def shoot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
-    # 256 colours keep the committed PNGs small; the UI has few colours besides the photos.
-    shot.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        SHOTS / name, optimize=True)
-
-
-def test_themes_phone_width_settings_and_screenshots(live_server, browser_context):
+def test_themes_phone_width_settings_and_screenshots(live_server, browser_context, tmp_path):
     page = open_app(browser_context, live_server.url)
-    page.emulate_media(color_scheme="light")
-    page.locator("#opt-model").select_option("u2netp-fp32")
-    page.wait_for_function("() => window.bgremoveApp.info.model.id === 'u2netp-fp32'"
-                           " && !document.getElementById('file-input').disabled", timeout=120_000)
-    page.locator("#file-input").set_input_files(files=sample_photos())
-    wait_done(page, 3)
-    page.locator("#opt-background").select_option("color")
-    page.locator("#opt-color").fill("#2f6f4f")
-    page.locator("#opt-background").select_option("transparent")
-    page.get_by_role("button", name="Inspect astronaut.png").click()
-    page.get_by_label("Before / after split").fill("55")
-    page.wait_for_function("() => document.getElementById('view-after').complete")
+    shots = take_screenshots(page, tmp_path)
+    names = ["first-screen.png", "desktop-light.png", "phone.png", "desktop-dark.png"]
+    assert [p.name for p in shots] == names
+    for path in shots:
+        with Image.open(path) as img:
+            assert img.width in (1366, 390)
+    assert page.locator("#results li.result[data-state=done]").count() == 3
 
     assert page.evaluate("() => document.documentElement.dataset.theme") == "light"
     check_contrast(page)
-    shoot(page, "desktop-light.png")
-
     page.emulate_media(color_scheme="dark")
     page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
     check_contrast(page)
-    shoot(page, "desktop-dark.png")
-
     page.emulate_media(color_scheme="light")
     page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
-    page.set_viewport_size({"width": 375, "height": 812})
-    # Nothing sticks out sideways at phone width.
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
-    shoot(page, "phone.png")
-    page.set_viewport_size({"width": 1280, "height": 900})
 
-    # Settings and the theme choice survive a reload; "Reset edges" brings back the defaults.
+    # Nothing sticks out sideways at a small phone's width, with results and the inspector open.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # Settings, the theme choice and whether "Fine-tune edges" was open survive a reload; "Reset
+    # edges" brings back the defaults. "About this engine" stays closed until asked.
+    page.locator("#opt-background").select_option("color")
+    page.locator("#opt-color").fill("#2f6f4f")
+    page.locator("#opt-background").select_option("transparent")
+    open_section(page, "fine-tune")
     page.locator("#opt-refine").select_option("guided")
     page.locator("#opt-decontaminate").uncheck()
     page.get_by_role("button", name="Switch to the dark theme").click()
@@ -114,6 +89,8 @@ def test_themes_phone_width_settings_and_screenshots(live_server, browser_contex
     page.reload()
     page.wait_for_function("() => window.bgremoveReady !== undefined", timeout=120_000)
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    assert page.locator("#fine-tune").evaluate("(d) => d.open") is True
+    assert page.locator("#about-engine").evaluate("(d) => d.open") is False
     assert page.locator("#opt-refine").input_value() == "guided"
     assert not page.locator("#opt-decontaminate").is_checked()
     page.locator("#opt-background").select_option("color")
@@ -121,4 +98,13 @@ def test_themes_phone_width_settings_and_screenshots(live_server, browser_contex
     page.get_by_role("button", name="Reset edges").click()
     assert page.locator("#opt-refine").input_value() == "none"
     assert page.locator("#opt-decontaminate").is_checked()
+    page.locator("#fine-tune > summary").click()
+    page.reload()
+    page.wait_for_function("() => window.bgremoveReady !== undefined", timeout=120_000)
+    assert page.locator("#fine-tune").evaluate("(d) => d.open") is False
+
+    # The engine's details are one click away, not on the first screen.
+    open_section(page, "about-engine")
+    details = page.locator("#status-details").inner_text()
+    assert "Pyodide" in details and "Cross-origin isolated" in details
     assert page.ui_errors == []

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from tests.test_ui_support import background_pixels, decode, fetch_bytes, open_app, small_png, wait_done
+from tests.test_ui_support import (
+    background_pixels,
+    decode,
+    fetch_bytes,
+    open_app,
+    small_png,
+    use_model,
+    wait_done,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +63,8 @@ def test_backgrounds_and_formats_give_the_expected_pixels(live_server, browser_c
     page = open_app(browser_context, live_server.url)
     # The full-precision model and the edge threshold, so background pixels are exactly transparent and every
     # check below is about the page's compositing, not the model's judgement.
-    page.locator("#opt-model").select_option("u2netp-fp32")
-    page.wait_for_function("() => window.bgremoveApp.info.model.id === 'u2netp-fp32'"
-                           " && !document.getElementById('file-input').disabled", timeout=120_000)
-    assert "u2netp-fp32" in page.locator("#status-line").inner_text()
+    use_model(page, "u2netp-fp32")
+    assert "u2netp-fp32" in page.locator("#status-details").text_content()
     page.get_by_label("Edge threshold").check()
     page.locator("#file-input").set_input_files(
         files=[{"name": "sample.png", "mimeType": "image/png", "buffer": png}])
@@ -127,7 +133,7 @@ def test_backgrounds_and_formats_give_the_expected_pixels(live_server, browser_c
     # The inspector: compare slider, zoom, and the mask view all work from the card.
     page.get_by_role("button", name="Inspect sample.png").click()
     stage = page.locator("#stage")
-    page.get_by_label("Before / after split").fill("30")
+    page.get_by_label("Before / after split", exact=True).fill("30")
     assert stage.evaluate("(el) => el.style.getPropertyValue('--split')") == "30%"
     page.get_by_role("button", name="Zoom in").click()
     assert float(stage.evaluate("(el) => el.style.getPropertyValue('--zoom')")) > 1

@@ -75,3 +75,31 @@ def wait_done(page, count: int, timeout_ms: int = 180_000) -> None:
     page.wait_for_function(
         "(n) => document.querySelectorAll('#results li.result[data-state=done] a.download').length >= n",
         arg=count, timeout=timeout_ms)
+
+
+def open_section(page, section_id: str) -> None:
+    """Open a collapsed <details> section ("Fine-tune edges", "About this engine") as a person would."""
+    details = page.locator(f"#{section_id}")
+    if not details.evaluate("(d) => d.open"):
+        details.locator(":scope > summary").click()
+    page.wait_for_function("(id) => document.getElementById(id).open", arg=section_id)
+
+
+def use_model(page, model_id: str) -> None:
+    """Pick a model under "Fine-tune edges" and wait until the engine runs it."""
+    open_section(page, "fine-tune")
+    page.locator("#opt-model").select_option(model_id)
+    page.wait_for_function("(id) => window.bgremoveApp && window.bgremoveApp.info.model.id === id",
+                           arg=model_id, timeout=120_000)
+
+
+# Whether an element's box overlaps the visible part of the page (the viewport, as it is now).
+IN_VIEW_JS = """(el) => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+    && r.top < window.innerHeight && r.left < window.innerWidth;
+}"""
+
+
+def in_view(locator) -> bool:
+    return locator.evaluate(IN_VIEW_JS)

@@ -135,8 +135,30 @@ async function networkFirst(request, key) {
   }
 }
 
+// Web Share Target (manifest.webmanifest): a phone's share sheet POSTs photos to /share-target.
+// They are answered here, on the device: kept in a cache the page empties (ui/shared-inbox.js),
+// then the app opens. The POST never reaches the server, which refuses POST anyway.
+const SHARE_PATH = '/share-target';
+const SHARE_CACHE = PREFIX + 'shared';
+
+async function receiveShare(request) {
+  const form = await request.formData();
+  const inbox = await caches.open(SHARE_CACHE);
+  const stamp = Date.now();
+  const files = form.getAll('photos').filter((f) => typeof f !== 'string');
+  await Promise.all(files.map((file, i) => inbox.put(`/shared/${stamp}-${i}`, new Response(file, {
+    headers: { 'content-type': file.type || 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) },
+  }))));
+  return Response.redirect('/#shared', 303);
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
+  if (request.method === 'POST' && new URL(request.url).pathname === SHARE_PATH
+      && new URL(request.url).origin === self.location.origin) {
+    event.respondWith(receiveShare(request));
+    return;
+  }
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   // Same origin, no query: anything else (model bytes included) goes to the network untouched.

@@ -24,7 +24,7 @@ NOT_PRECACHED = {"sw.js", PRECACHE_JS, "embed.js"}
 # live in IndexedDB (the engine stores them by sha256), demo pages belong to other origins.
 SKIPPED_DIRS = {"vendor", "models", "demo"}
 SHELL_SUFFIXES = {".html", ".js", ".mjs", ".css", ".py", ".json", ".svg", ".png", ".ico",
-                  ".webmanifest", ".woff2", ".txt"}
+                  ".webmanifest", ".woff2", ".txt", ".jpg"}
 # The model list is small and must be readable offline to find the cached model by its sha256.
 EXTRA_SHELL = ("models/manifest.json",)
 

@@ -1,28 +1,35 @@
-// Page entry: one remover for the page, a queue of photos, the settings, the results and the viewer.
-// Each concern lives in ui/*; this file wires them together.
+// Page entry: one remover for the page, a queue of photos, a card per photo, the settings and the
+// inspector. Each concern lives in ui/*; this file wires them together.
 import { BgRemover } from './api/bg-remover.js';
 import { initOffline } from './offline/index.js';
+import { createCard } from './ui/card.js';
 import { initCompare } from './ui/compare-slider.js';
 import { initControls } from './ui/controls.js';
+import { rememberOpen } from './ui/disclosure.js';
 import { buildZip, copyPng, exportName, renderExport, saveBlob } from './ui/export.js';
 import { filesFromDrop } from './ui/files.js';
 import { Queue } from './ui/queue.js';
-import { onProgress, readyLine, say, setBusy, showEngine } from './ui/status.js';
+import { initSamples } from './ui/samples.js';
+import { takeSharedFiles } from './ui/shared-inbox.js';
+import { onProgress, readyLine, say, setBusy, setOffline, showEngine } from './ui/status.js';
 import { initTheme } from './ui/theme.js';
 import { createViewer } from './ui/viewer.js';
 
 window.BgRemover = BgRemover;
 
 const $ = (id) => document.getElementById(id);
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const inputs = [$('file-input'), $('folder-input')];
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const PREVIEW_STAGE = 'preview';
 
-let engine = null;      // Promise of the current remover
+// Promise of the current remover; photos chosen before boot() starts the engine wait on it too.
+let startFirst = null;
+let engine = new Promise((resolve) => { startFirst = resolve; });
 let remover = null;
 let lookGeneration = 0;
-const cards = new Map(); // job id -> card elements
+const cards = new Map(); // job id -> card controller
 
 initTheme($('theme-toggle'));
+rememberOpen($('fine-tune'), 'bgremove.fineTune');
 
 const controls = initControls({
   onLookChange: () => refreshExports(),
@@ -35,17 +42,25 @@ const viewer = createViewer({
   compare: initCompare($('stage'), $('compare')),
 });
 
+function engineProgress(p) {
+  // The first pass of a multi-pass plan: a quick look at the photo being worked on.
+  if (p.stage === PREVIEW_STAGE) {
+    const job = queue.active;
+    if (job && p.blob) cards.get(job.id)?.showPreview(p.blob);
+    return;
+  }
+  onProgress(p);
+}
+
 async function startEngine(model) {
   setBusy(true);
-  inputs.forEach((i) => { i.disabled = true; });
   try {
-    remover = await BgRemover.create({ model: model || undefined, onProgress });
+    remover = await BgRemover.create({ model: model || undefined, onProgress: engineProgress });
     const info = remover.info;
     showEngine(info);
-    say(readyLine(info));
     setBusy(false, 'ready');
+    say(readyLine());
     controls.setModel(info.model.id);
-    inputs.forEach((i) => { i.disabled = false; });
     window.bgremoveReady = info;
     // The page's own remover, for the console, tests and benchmarks (one engine per page).
     window.bgremoveApp = remover;
@@ -67,9 +82,18 @@ async function boot() {
   } catch {
     // The engine reports a missing manifest itself, in words.
   }
-  engine = startEngine(model === '' ? undefined : model);
-  engine.catch(() => {});
+  const first = startEngine(model === '' ? undefined : model);
+  first.catch(() => {});
+  startFirst(first);
+  engine = first;
+  receiveShared();
 }
+
+function receiveShared() {
+  takeSharedFiles().then((files) => { if (files.length) addFiles(files); }, () => {});
+}
+// A share while the app is already open in this tab may only change the address's #fragment.
+window.addEventListener('hashchange', receiveShared);
 
 function switchModel(id) {
   // Photos still waiting run on the new model; the one running now is cancelled (Retry runs it again).
@@ -85,6 +109,7 @@ function switchModel(id) {
 // ---- the queue ----
 
 async function runJob(job, signal) {
+  // Photos chosen while the engine still starts wait here, their cards already on screen.
   const r = await (await engine).remove(job.file, { ...controls.pipelineOptions(), format: 'image/png', signal });
   job.original ??= await createImageBitmap(job.file, { imageOrientation: 'from-image' });
   const cutout = await createImageBitmap(r.blob);
@@ -97,77 +122,42 @@ async function runJob(job, signal) {
 const queue = new Queue({ run: runJob, onChange: (job) => onJobChange(job) });
 
 function makeCard(job) {
-  const li = document.createElement('li');
-  li.className = 'result';
-  const figure = document.createElement('figure');
-  const img = document.createElement('img');
-  img.className = 'checkerboard';
-  img.hidden = true;
-  const caption = document.createElement('figcaption');
-  figure.append(img, caption);
-  const progress = document.createElement('progress');
-  progress.max = 1;
-  progress.setAttribute('aria-label', `Progress for ${job.name}`);
-  const actions = document.createElement('div');
-  actions.className = 'actions';
-  const button = (text, label, onClick) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'button secondary';
-    b.textContent = text;
-    b.setAttribute('aria-label', `${label} ${job.name}`);
-    b.addEventListener('click', onClick);
-    actions.append(b);
-    return b;
-  };
-  const card = {
-    li, img, caption, progress,
-    inspect: button('Inspect', 'Inspect', () => viewer.open(job)),
-    copy: button('Copy', 'Copy to the clipboard:', () => copyJob(job)),
-    cancel: button('Cancel', 'Cancel', () => queue.cancel(job)),
-    retry: button('Retry', 'Retry', () => queue.retry(job)),
-    remove: button('Remove', 'Remove', () => removeJob(job)),
-    link: null,
-  };
-  li.append(figure, progress, actions);
-  $('results').append(li);
-  $('results-empty').hidden = true;
+  const card = createCard(job, {
+    inspect: () => viewer.open(job),
+    copy: () => copyJob(job),
+    downloadAs: (format) => downloadAs(job, format),
+    cancel: () => queue.cancel(job),
+    retry: () => queue.retry(job),
+    remove: () => removeJob(job),
+  });
+  $('results').append(card.li);
   cards.set(job.id, card);
   return card;
+}
+
+function summary(r) {
+  const t = r.timings;
+  let text = `${r.width}×${r.height}, ${seconds(t.total)}`;
+  if (r.warnings?.length) text += `. Note: ${r.warnings.join(' ')}`;
+  return text;
 }
 
 function onJobChange(job) {
   if (!queue.jobs.includes(job)) return; // removed while it was still running
   const card = cards.get(job.id) || makeCard(job);
-  const { li, caption, progress } = card;
-  card.cancel.hidden = !(job.state === 'queued' || job.state === 'working');
-  card.retry.hidden = !(job.state === 'error' || job.state === 'cancelled');
-  card.inspect.hidden = card.copy.hidden = job.state !== 'done';
-  if (card.link) card.link.hidden = job.state !== 'done';
-  if (job.state !== 'done') li.dataset.state = job.state;
   if (job.state === 'queued') {
-    progress.value = 0;
-    caption.textContent = `${job.name}: waiting`;
+    card.setState('queued', { waitingFor: remover ? '' : 'Waiting for the engine to start…' });
   } else if (job.state === 'working') {
-    progress.removeAttribute('value'); // indeterminate: the model gives no partial progress
-    caption.textContent = `${job.name}: working…`;
+    card.setState('working');
     say(`Working on ${job.name}…`);
   } else if (job.state === 'done') {
-    progress.value = 1;
-    const r = job.result;
-    const t = r.timings;
-    caption.textContent = `${job.name}: ${r.width}x${r.height}, ${seconds(t.total)} on ${r.backend} `
-      + `(decode ${seconds(t.decode)}, model ${seconds(t.inference)}, edges ${seconds(t.postprocess)}, `
-      + `encode ${seconds(t.encode)})`;
-    if (r.warnings?.length) caption.textContent += ` Note: ${r.warnings.join(' ')}`;
-    showExport(job).then(() => say(`${job.name} is done. ${readyLine(remover.info)}`));
+    card.setState('done');
+    showExport(job).then(() => say(`${job.name} is done. ${readyLine()}`));
   } else if (job.state === 'error') {
-    progress.value = 0;
-    caption.textContent = `${job.name}: ${job.error}`;
+    card.setState('error', { error: job.error });
     say(`${job.name} could not be processed: ${job.error}`);
   } else if (job.state === 'cancelled') {
-    progress.value = 0;
-    caption.textContent = `${job.name}: cancelled`;
+    card.setState('cancelled');
   }
   updateBatchBar();
 }
@@ -193,28 +183,12 @@ async function showExport(job) {
   try {
     out = await exportFor(job);
   } catch (err) {
-    card.caption.textContent = `${job.name}: could not make the file: ${err.message}`;
+    card.setDetail(`Could not make the file: ${err.message}`);
     return;
   }
   if (out.generation !== lookGeneration) return; // a newer look is being rendered
-  const format = controls.settings.format;
-  card.img.src = out.url;
-  card.img.alt = format === 'mask' ? `Mask of ${job.name}` : `${job.name} with the background removed`;
-  card.img.width = out.width;
-  card.img.height = out.height;
-  card.img.hidden = false;
+  card.showResult(out, controls.settings.format, summary(job.result));
   await card.img.decode().catch(() => {});
-  if (!card.link) {
-    card.link = document.createElement('a');
-    card.link.className = 'download';
-    card.li.append(card.link);
-  }
-  card.link.href = out.url;
-  card.link.download = exportName(job.name, format);
-  card.link.textContent = `Download ${card.link.download}`;
-  card.link.hidden = false;
-  card.li.dataset.state = 'done';
-  card.li.dataset.look = String(out.generation); // which settings the shown file reflects
   viewer.refresh(job);
 }
 
@@ -222,6 +196,15 @@ async function refreshExports() {
   lookGeneration += 1;
   document.body.dataset.look = String(lookGeneration);
   for (const job of queue.jobs) if (job.state === 'done') await showExport(job);
+}
+
+async function downloadAs(job, format) {
+  try {
+    const out = await renderExport(job.result, { ...controls.look(), format });
+    saveBlob(out.blob, exportName(job.name, format));
+  } catch (err) {
+    say(`Could not make the file for ${job.name}: ${err.message}`);
+  }
 }
 
 async function copyJob(job) {
@@ -235,18 +218,20 @@ async function copyJob(job) {
 
 function removeJob(job) {
   queue.remove(job);
-  const card = cards.get(job.id);
-  card?.li.remove();
+  cards.get(job.id)?.dispose();
   cards.delete(job.id);
   if (job.export?.url) URL.revokeObjectURL(job.export.url);
   viewer.forget(job);
-  $('results-empty').hidden = queue.jobs.length > 0;
   updateBatchBar();
 }
 
 function updateBatchBar() {
   const c = queue.counts();
   const finished = c.done + c.error + c.cancelled;
+  // The hero shrinks and the results show once there is a photo; batch controls from the second.
+  document.body.dataset.photos = c.total > 1 ? 'many' : String(c.total);
+  $('results-section').hidden = c.total === 0;
+  $('batch-bar').hidden = c.total < 2;
   const bar = $('overall-progress');
   bar.max = Math.max(1, c.total);
   bar.value = finished;
@@ -264,19 +249,29 @@ function updateBatchBar() {
 function addFiles(files) {
   const images = files.filter((f) => !f.type || f.type.startsWith('image/'));
   const skipped = files.length - images.length;
-  for (const file of images) queue.add(file);
+  const added = images.map((file) => queue.add(file));
   if (skipped) say(`Skipped ${skipped} file${skipped > 1 ? 's' : ''} that ${skipped > 1 ? 'are' : 'is'} not an image.`);
+  // New cards come into view at once (after a paste while scrolled down, say).
+  const first = added.length ? cards.get(added[0].id)?.li : null;
+  if (first) {
+    const box = first.getBoundingClientRect();
+    if (box.top >= innerHeight || box.bottom <= 0) first.scrollIntoView({ block: 'nearest' });
+  }
 }
 
 // ---- wiring ----
 
-for (const input of inputs) {
+for (const input of [$('file-input'), $('folder-input')]) {
   input.addEventListener('change', () => {
     addFiles([...input.files]);
     input.value = '';
   });
 }
 const dropZone = $('drop-zone');
+// The whole box opens the file chooser, not only its button.
+dropZone.addEventListener('click', (e) => {
+  if (!e.target.closest('label, input, button, a')) $('file-input').click();
+});
 dropZone.addEventListener('dragover', (e) => {
   e.preventDefault();
   dropZone.dataset.over = 'true';
@@ -285,19 +280,23 @@ dropZone.addEventListener('dragleave', () => { dropZone.dataset.over = 'false'; 
 dropZone.addEventListener('drop', async (e) => {
   e.preventDefault();
   dropZone.dataset.over = 'false';
-  if (!remover) {
-    say('The engine is still starting; drop the photos again in a moment.');
-    return;
-  }
+  addFiles(await filesFromDrop(e.dataTransfer));
+});
+// A drop anywhere on the page counts, so a near miss does not open the photo in the tab instead.
+document.addEventListener('dragover', (e) => e.preventDefault());
+document.addEventListener('drop', async (e) => {
+  if (e.defaultPrevented) return;
+  e.preventDefault();
   addFiles(await filesFromDrop(e.dataTransfer));
 });
 document.addEventListener('paste', (e) => {
   const files = [...(e.clipboardData?.files || [])];
-  if (files.length && remover) {
+  if (files.length) {
     e.preventDefault();
     addFiles(files);
   }
 });
+initSamples(document.querySelector('.samples'), addFiles, say);
 
 $('cancel-all').addEventListener('click', () => queue.cancelAll());
 $('rerun').addEventListener('click', () => {
@@ -324,4 +323,7 @@ $('download-zip').addEventListener('click', async () => {
 });
 
 // Offline support starts after the engine, so precaching reuses what it just downloaded.
-boot().then(() => engine).catch(() => {}).finally(() => initOffline());
+boot().then(() => engine).catch(() => {}).finally(() => initOffline($('offline-slot'), {
+  noticeSlot: $('update-slot'),
+  onOfflineChange: setOffline,
+}));

@@ -17,10 +17,12 @@ function addStylesheet() {
 
 /**
  * Mount the panel into `container` (default: a new <section> at the end of <main> or <body>) and
- * start offline support. Resolves {registration, refresh}. Never throws: offline support is an
- * extra, the app works without it.
+ * start offline support. noticeSlot: where the "new version" notice goes (default: the panel), so
+ * it stays in sight when the panel sits in a closed disclosure; onOfflineChange(offline): told
+ * when the app starts or stops working offline. Resolves {registration, refresh}. Never throws:
+ * offline support is an extra, the app works without it.
  */
-export async function mountOfflinePanel(container) {
+export async function mountOfflinePanel(container, { noticeSlot, onOfflineChange } = {}) {
   addStylesheet();
   const root = container || el('section', { className: 'offline-panel' });
   if (!container) (document.querySelector('main') || document.body).append(root);
@@ -36,8 +38,9 @@ export async function mountOfflinePanel(container) {
   const clearLine = el('p', { id: 'offline-clear-status', role: 'status' });
   root.replaceChildren(
     el('h2', { id: 'offline-heading' }, 'On this device'),
-    offlineLine, updateNotice, usageLine, clearButton, clearLine,
+    offlineLine, ...(noticeSlot ? [] : [updateNotice]), usageLine, clearButton, clearLine,
   );
+  noticeSlot?.replaceChildren(updateNotice);
 
   const state = { version: null, update: false, failed: false, persisted: false, usage: null };
   window.bgremoveOffline = state;
@@ -66,6 +69,7 @@ export async function mountOfflinePanel(container) {
       + `${removed.workers} service worker(s). Reloading the page downloads everything again.`;
     offlineLine.textContent = 'Offline use is off until the next visit.';
     state.version = null;
+    onOfflineChange?.(false);
     clearButton.disabled = false;
     await refresh();
   });
@@ -78,6 +82,7 @@ export async function mountOfflinePanel(container) {
     async onOffline({ version }) {
       state.version = version;
       offlineLine.textContent = 'Ready to work offline.';
+      onOfflineChange?.(true);
       state.persisted = await requestPersistence();
       await refresh();
     },

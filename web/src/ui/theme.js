@@ -2,6 +2,8 @@
 // which is then remembered.
 
 const KEY = 'bgremove.theme';
+// The browser's and the installed app's title bar follow the page (index.html's meta theme-color).
+const BAR = { light: '#fafafa', dark: '#131316' };
 const media = matchMedia('(prefers-color-scheme: dark)');
 
 function stored() {
@@ -20,6 +22,7 @@ export function effectiveTheme() {
 function apply(button) {
   const theme = effectiveTheme();
   document.documentElement.dataset.theme = theme;
+  for (const meta of document.querySelectorAll('meta[name="theme-color"]')) meta.content = BAR[theme];
   const next = theme === 'dark' ? 'light' : 'dark';
   button.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme';
   button.setAttribute('aria-label', `Switch to the ${next} theme`);
