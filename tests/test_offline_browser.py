@@ -89,7 +89,8 @@ def test_second_visit_works_with_no_network(playwright_instance, browser_context
         state = wait_for_offline_ready(page)
         version = page.evaluate("() => window.bgremoveOffline.version")
         assert state["caches"] == [f"bgremove-{version}"], state
-        assert "Ready to work offline" in page.locator("#offline-status").inner_text()
+        # The panel sits in the collapsed "About this engine" section.
+        assert "Ready to work offline" in page.locator("#offline-status").text_content()
         usage = page.evaluate("() => window.bgremoveOffline.usage")
         # Runtimes (~58 MB decoded) plus the model in IndexedDB: tens of MB, and reported.
         assert usage > 40e6, usage
@@ -167,6 +168,7 @@ def test_clear_removes_caches_models_and_worker(browser_context, tmp_path, backe
         wait_for_ready(page)
         wait_for_offline_ready(page)
         assert page.evaluate("async () => (await indexedDB.databases()).length") >= 1
+        page.locator("#about-engine > summary").click()
         page.locator("#offline-clear").click()
         page.wait_for_function("() => document.querySelector('#offline-clear-status').textContent !== ''")
         left = page.evaluate("""async () => ({
@@ -174,7 +176,7 @@ def test_clear_removes_caches_models_and_worker(browser_context, tmp_path, backe
           workers: (await navigator.serviceWorker.getRegistrations()).length,
         })""")
         assert left == {"caches": 0, "workers": 0}, left
-        text = page.locator("#offline-clear-status").inner_text()
+        text = page.locator("#offline-clear-status").text_content()
         assert "1 cache(s)" in text and "1 service worker(s)" in text, text
     finally:
         server.stop()
@@ -193,6 +195,6 @@ def test_a_file_of_another_build_is_never_cached(browser_context, tmp_path, back
                                timeout=120_000)
         assert caches_now(page) == []
         assert page.evaluate("() => navigator.serviceWorker.controller") is None
-        assert "Could not save the app" in page.locator("#offline-status").inner_text()
+        assert "Could not save the app" in page.locator("#offline-status").text_content()
     finally:
         server.stop()

@@ -41,7 +41,8 @@ def test_engine_reports_ready_and_isolated(app_server, browser_context):
     assert info["backends"]["wasm"]["threads"] is True
     # The UI shows it too, not only the JS global.
     assert "Ready" in page.locator("#status-line").inner_text()
-    assert "0.27.7" in page.locator("#status-details").inner_text()
+    # In the collapsed "About this engine" section: present, one click away.
+    assert "0.27.7" in page.locator("#status-details").text_content()
 
     assert log.origins() == {app_server.url}, log.origins()
     assert not [c for c in console if "Content Security Policy" in c], console
