@@ -16,6 +16,24 @@ repository and are listed in `web/vendor/runtime.json` only.
 """
 
 
+# Served with the page (web/samples/, written by scripts/make_app_assets.py); not from runtime.json.
+SAMPLE_PHOTOS = """## Sample photos
+
+The page's sample photos (`web/samples/`) are photos bundled in the scikit-image wheel
+(`skimage/data/`; scikit-image itself is BSD-3-Clause), re-encoded as JPEG by
+`scripts/make_app_assets.py`. Their licences, as scikit-image's `skimage.data` documents them
+("no known copyright restrictions, released into the public domain" for the astronaut):
+
+| file | scikit-image photo | what it shows | license |
+|---|---|---|---|
+| `astronaut.jpg` | `astronaut.png` | Eileen Collins, NASA astronaut; a NASA photo | public domain |
+| `cat.jpg` | `chelsea.png` | Chelsea the cat; photo by Stefan van der Walt | CC0 |
+| `coffee.jpg` | `coffee.png` | a cup of coffee (Pikolo Espresso Bar); photo by Rachel Michetti | CC0 |
+
+The app's icons (`web/icons/`) are drawn by `scripts/make_app_assets.py`, part of this repository.
+"""
+
+
 def render(runtime: dict, models: dict | None) -> str:
     lines = [HEADER]
     lines += ["## Runtimes", "", "| file | source package | license | bytes | sha256 |",
@@ -44,6 +62,7 @@ def render(runtime: dict, models: dict | None) -> str:
                 f"| `{m['file']}` | {m['architecture']} ({m['variant']}) | {m['license']} | {m['source']} "
                 f"| {m['bytes']} | `{m['sha256']}` |"
             )
+    lines += ["", SAMPLE_PHOTOS.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
