@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 
+from .ancestors import FrameAncestorsError
 from .app import create_app
 
 
@@ -13,15 +15,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
-    parser.add_argument("--dev", action="store_true", help="Flask's development server with auto-reload")
+    parser.add_argument("--dev", action="store_true",
+                        help="Flask's development server with auto-reload (loopback only, no debugger)")
     parser.add_argument("--frame-ancestors", default=None,
                         help="origins allowed to embed the widget, CSP syntax (default: 'self')")
     args = parser.parse_args(argv)
 
-    app = create_app(frame_ancestors=args.frame_ancestors)
+    if args.dev and not is_loopback(args.host):
+        print(f"bgremove-serve: --dev serves only on a loopback address (127.0.0.1, ::1, localhost), "
+              f"not {args.host!r}: the development server is not hardened for a network.", file=sys.stderr)
+        return 2
+    try:
+        app = create_app(frame_ancestors=args.frame_ancestors)
+    except FrameAncestorsError as exc:
+        print(f"bgremove-serve: --frame-ancestors: {exc}", file=sys.stderr)
+        return 2
     print(f"bgremove: serving on http://{args.host}:{args.port}/", flush=True)
     if args.dev:
-        app.run(host=args.host, port=args.port, debug=True)
+        # Reloader yes, Werkzeug's interactive debugger never: its /console runs Python for anyone
+        # who can reach the port.
+        app.run(host=args.host, port=args.port, debug=False, use_debugger=False, use_reloader=True)
         return 0
     # waitress: pure Python (no compiler, runs wherever Flask runs, Windows included), threaded,
     # streams large static files without a worker per connection, and is hardened against
@@ -30,6 +43,15 @@ def main(argv: list[str] | None = None) -> int:
 
     serve(app, host=args.host, port=args.port, **waitress_options(args.threads))
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def waitress_options(threads: int = 8) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 # Cross-origin isolation (COOP + COEP) unlocks SharedArrayBuffer, which ONNX Runtime Web needs
@@ -62,10 +64,28 @@ def embed_overrides(path: str) -> dict[str, str]:
     return {}
 
 
-def allowed_embedders(frame_ancestors: str) -> list[str]:
-    """The frame-ancestors sources as a list, for the widget frame's own origin check."""
-    sources = frame_ancestors.split()
-    return [] if sources == ["'none'"] else sources
+# The one page partners may frame. Every other page (the app itself included) keeps 'self', so a
+# partner on the list can show the widget's engine but cannot frame the app to clickjack it.
+FRAME_PAGE = "/embed/frame.html"
+
+
+def frame_ancestors_for(path: str, configured: str) -> str:
+    """The frame-ancestors value for a URL path: the configured list on the frame page only."""
+    return configured if path == FRAME_PAGE else "'self'"
+
+
+def config_digest(csp_by_kind: dict[str, str], allow_list: list[str]) -> str:
+    """A short hash of everything this server adds to its files: the service worker's cache name
+    includes it, so a changed allow-list or header set means a new worker and a fresh offline copy."""
+    config = {"isolation": ISOLATION, "base": BASE, "embed_script": EMBED_SCRIPT, "embed_frame": EMBED_FRAME,
+              "csp": csp_by_kind, "allow_list": allow_list}
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def sw_config_script(digest: str) -> str:
+    """/sw-config.js: imported by the service worker; its bytes change whenever the config does."""
+    return ("// Written by the server from its header configuration (server/headers.py); do not edit.\n"
+            f"self.BGREMOVE_SERVER = {json.dumps({'config': digest})};\n")
 
 
 # Folders and files named by content hash never change under the same URL.

@@ -75,7 +75,7 @@ def test_mime_types(client, runtime):
     seen = set()
     for path in _served_paths(runtime):
         resp = client.get(path, headers={"Accept-Encoding": "identity"})
-        suffix = Path(path).suffix or ".html"
+        suffix = Path(path).suffix or (".html" if path.endswith("/") else "")
         if suffix in expected:
             assert resp.mimetype == expected[suffix].split(";")[0], path
             seen.add(suffix)
@@ -182,6 +182,8 @@ def test_no_route_accepts_image_data(client):
 
 def test_frame_ancestors_configurable():
     app = create_app(frame_ancestors="'self' https://example.org")
-    resp = app.test_client().get("/")
+    resp = app.test_client().get("/embed/frame.html")
     assert "frame-ancestors 'self' https://example.org" in resp.headers["Content-Security-Policy"]
+    # The app's own pages are never partners' to frame (tests/test_server_hardening.py).
+    assert app.test_client().get("/").headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")
 

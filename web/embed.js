@@ -14,13 +14,40 @@
 
   const CHANNEL = 'bgremove-embed';
   const PROTOCOL = 1;
-  const scriptEl = document.currentScript
-    || document.querySelector('script[src$="/embed.js"]');
-  if (!scriptEl) throw new Error('bg-remover: cannot tell where embed.js was loaded from.');
-  const APP_ORIGIN = new URL(scriptEl.src, location.href).origin;
+  const APP_ORIGIN = appOrigin();
   const FRAME_URL = `${APP_ORIGIN}/embed/frame.html`;
   const FORMATS = ['image/png', 'image/webp', 'mask'];
   const READY_GRACE_MS = 10_000;
+
+  // Whose frame to load. A classic <script src> is document.currentScript. A module, or a script
+  // added by a loader after the fact, has none, and guessing from the page's other <script src$=
+  // "/embed.js"> could pick another vendor's widget; such pages must name the app's origin on the
+  // tag: <script type="module" src="https://APP/embed.js" data-bgremove-origin="https://APP">.
+  function appOrigin() {
+    const own = document.currentScript;
+    const named = own ? [own] : [...document.querySelectorAll('script[data-bgremove-origin]')];
+    const declared = named.map((el) => el.getAttribute('data-bgremove-origin')).filter(Boolean);
+    if (declared.length > 1 && new Set(declared.map((d) => parseOrigin(d))).size > 1) {
+      throw new Error('bg-remover: several <script data-bgremove-origin> tags name different origins.');
+    }
+    if (declared.length) {
+      const origin = parseOrigin(declared[0]);
+      if (!origin) throw new Error(`bg-remover: data-bgremove-origin="${declared[0]}" is not an http(s) origin.`);
+      return origin;
+    }
+    if (own?.src) return new URL(own.src, location.href).origin;
+    throw new Error('bg-remover: embed.js cannot tell which app it belongs to (it was loaded as a module or '
+      + 'by a script loader). Add data-bgremove-origin="https://your-app.example" to its <script> tag.');
+  }
+
+  function parseOrigin(value) {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : null;
+    } catch {
+      return null;
+    }
+  }
 
   // One hidden iframe per remover: each has its own engine worker, and dispose() frees it all.
   class FrameConnection {

@@ -18,10 +18,12 @@ const jobs = new Map(); // id -> AbortController of a running remove()
 const stats = { accepted: 0, ignored: 0 };
 window.bgremoveFrame = stats;
 
+// Fails closed: with no list (offline and never cached, a host that does not serve it, a broken
+// file) no parent is trusted. The service worker keeps each version's list next to this page, and a
+// new server configuration means a new worker (web/sw.js), so offline the two always agree.
 const allowList = fetch('/embed/allowed-origins.json', { cache: 'no-cache' })
   .then((r) => (r.ok ? r.json() : null))
   .then((body) => body?.frameAncestors ?? null)
-  // Offline and never cached: the browser already enforced frame-ancestors on this page.
   .catch(() => null);
 
 function post(message, transfer = []) {
@@ -38,8 +40,7 @@ async function trusted(event) {
   const data = event.data;
   if (!data || data.channel !== CHANNEL || typeof data.type !== 'string') return false;
   if (parentOrigin && event.origin !== parentOrigin) return false;
-  const sources = await allowList;
-  if (sources && !originAllowed(sources, event.origin, location.origin)) return false;
+  if (!originAllowed(await allowList, event.origin, location.origin)) return false;
   parentOrigin ??= event.origin;
   return true;
 }

@@ -40,6 +40,17 @@ function selfProtocol(selfOrigin) {
   return new URL(selfOrigin).protocol;
 }
 
+// The shapes the server's parser (server/ancestors.py) lets through. A list holding anything else
+// was not written by that parser (an old server, a hand-made file, a proxy's rewrite), so none of
+// it is trusted: a stray "*" after a broken token must not open the frame to every site.
+const SOURCE = /^(?:'self'|'none'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*|(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?:\d{1,5}|\*))?)$/i;
+
+export function validSourceList(sources) {
+  return Array.isArray(sources) && sources.every((s) => typeof s === 'string' && SOURCE.test(s));
+}
+
+/** Fails closed: a missing or malformed list allows nobody. */
 export function originAllowed(sources, origin, selfOrigin) {
+  if (!validSourceList(sources)) return false;
   return sources.some((source) => sourceMatches(source, origin, selfOrigin));
 }
