@@ -21,6 +21,8 @@ BLOCKING = ("serious", "critical")
 
 RUN_AXE_JS = """async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
+  // A run that checked nothing would pass anything: the page's rules must have been applied.
+  if (r.passes.length < 10) throw new Error(`axe applied only ${r.passes.length} rules`);
   return r.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),

@@ -2,6 +2,7 @@
 // inspector. Each concern lives in ui/*; this file wires them together.
 import { BgRemover } from './api/bg-remover.js';
 import { initOffline } from './offline/index.js';
+import { Stage } from './shared/protocol.js';
 import { createCard } from './ui/card.js';
 import { initCompare } from './ui/compare-slider.js';
 import { initControls } from './ui/controls.js';
@@ -19,7 +20,6 @@ window.BgRemover = BgRemover;
 
 const $ = (id) => document.getElementById(id);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const PREVIEW_STAGE = 'preview';
 
 // Promise of the current remover; photos chosen before boot() starts the engine wait on it too.
 let startFirst = null;
@@ -42,20 +42,10 @@ const viewer = createViewer({
   compare: initCompare($('stage'), $('compare')),
 });
 
-function engineProgress(p) {
-  // The first pass of a multi-pass plan: a quick look at the photo being worked on.
-  if (p.stage === PREVIEW_STAGE) {
-    const job = queue.active;
-    if (job && p.blob) cards.get(job.id)?.showPreview(p.blob);
-    return;
-  }
-  onProgress(p);
-}
-
 async function startEngine(model) {
   setBusy(true);
   try {
-    remover = await BgRemover.create({ model: model || undefined, onProgress: engineProgress });
+    remover = await BgRemover.create({ model: model || undefined, onProgress });
     const info = remover.info;
     showEngine(info);
     setBusy(false, 'ready');
@@ -110,7 +100,13 @@ function switchModel(id) {
 
 async function runJob(job, signal) {
   // Photos chosen while the engine still starts wait here, their cards already on screen.
-  const r = await (await engine).remove(job.file, { ...controls.pipelineOptions(), format: 'image/png', signal });
+  const r = await (await engine).remove(job.file, {
+    ...controls.pipelineOptions(),
+    format: 'image/png',
+    signal,
+    // The first pass of a multi-pass plan: a quick look on the card until the final cut-out.
+    onProgress: (p) => { if (p.stage === Stage.PREVIEW && p.blob) cards.get(job.id)?.showPreview(p.blob); },
+  });
   job.original ??= await createImageBitmap(job.file, { imageOrientation: 'from-image' });
   const cutout = await createImageBitmap(r.blob);
   job.result?.cutout.close();
