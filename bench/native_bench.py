@@ -26,6 +26,7 @@ from PIL import Image
 import bgcut
 from bgremove.decode import decode
 from bgremove.models import load_model
+from bgremove.passes import run_passes
 from bgremove.pipeline import SUFFIX, encode, options_for_format
 
 STAGES = ("decode", "model_input", "inference", "postprocess", "encode")
@@ -53,13 +54,23 @@ def timed(clock_pairs: dict[str, list[tuple[float, float]]], stage: str, fn, *ar
 
 def run_once(src: Path, dst: Path, model, options: bgcut.Options, fmt: str,
              clocks: dict[str, list[tuple[float, float]]]) -> None:
-    """The CLI's path (bgremove.pipeline.process_file), stage by stage, with wall and CPU clocks."""
+    """The CLI's path (bgremove.pipeline.process_file), stage by stage, with wall and CPU clocks.
+    The plan's time is split into model runs ("inference", wall only) and everything else
+    ("model_input": the working copy, model inputs and mask merges)."""
     options = options_for_format(options, fmt)
     rgba = timed(clocks, "decode", decode, src)
-    x = timed(clocks, "model_input", bgcut.model_input, rgba, model.input_size(*rgba.shape[:2]))
-    mask = timed(clocks, "inference", model.predict, x)
+    plan: dict[str, float] = {}
+    w0, c0 = time.perf_counter(), time.process_time()
+    planned = run_passes(rgba, model, options, plan)
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    clocks.setdefault("model_input", []).append((wall - plan["inference"], float("nan")))
+    clocks.setdefault("inference", []).append((plan["inference"], float("nan")))
+    clocks.setdefault("plan_cpu", []).append((cpu, cpu))
+    clocks.setdefault("model_runs", []).append((plan["model_runs"], plan["model_runs"]))
     detail: dict[str, float] = {}
-    result = timed(clocks, "postprocess", lambda: bgcut.postprocess(rgba, mask, options, timings=detail))
+    result = timed(clocks, "postprocess",
+                   lambda: bgcut.postprocess(rgba, planned.mask, options, timings=detail, work=planned.work))
+    detail.pop("band_fraction", None)
     for key, value in detail.items():
         clocks.setdefault(f"pp:{key}", []).append((value, float("nan")))
     timed(clocks, "encode", encode, result, dst, fmt)
@@ -69,16 +80,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=float, nargs="+", default=[1, 4, 12, 24], help="megapixels")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--model", default=None, help="manifest model id (default: the manifest's default)")
+    ap.add_argument("--model", default=None,
+                    help="model id or architecture (default: the CLI's, the manifest's native variant)")
     ap.add_argument("--format", default="png", choices=["png", "webp", "mask"])
     args = ap.parse_args(argv)
-    model = load_model(args.model)
+    model = load_model(args.model, runtime="native")
     options = bgcut.Options()
     print(f"model {model.id}, format {args.format}, default bgcut.Options(), median of {args.runs} runs; "
-          "each cell is wall seconds / process CPU seconds")
+          "each cell is wall seconds / process CPU seconds (model_input, inference: wall only; the plan's "
+          "CPU in 'plan cpu')")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, load average at start {os.getloadavg()[0]:.1f}")
-    header = ["MP", "size", *STAGES, *(f"pp:{d}" for d in DETAIL)]
+    header = ["MP", "size", *STAGES, "plan cpu", "runs", *(f"pp:{d}" for d in DETAIL)]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     with tempfile.TemporaryDirectory() as tmp:
@@ -95,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
                 wall = statistics.median(p[0] for p in clocks[stage])
                 cpu = statistics.median(p[1] for p in clocks[stage])
                 cells.append(f"{wall:.2f} / {cpu:.2f}")
+            cells.append(f"{statistics.median(p[0] for p in clocks['plan_cpu']):.2f}")
+            cells.append(f"{statistics.median(p[0] for p in clocks['model_runs']):.0f}")
             cells += [f"{statistics.median(p[0] for p in clocks[f'pp:{d}']):.2f}" for d in DETAIL]
             print("| " + " | ".join(cells) + " |", flush=True)
     return 0

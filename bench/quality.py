@@ -194,7 +194,9 @@ class MaskCache:
         tag = f"s{passes.size or 'm'}-{'ar' if passes.square is False else 'sq'}"
         tag += "-flip" if passes.flip else ""
         tag += "-crop" if passes.crop else ""
-        tag += "-auto" if passes.auto else ""
+        if passes.auto:  # the decisions' cuts are part of what was computed
+            tag += (f"-auto{geo.AUTO_FLIP_MIN_UNCERTAIN:g}-{geo.AUTO_CROP_MAX_AREA:g}"
+                    f"-{geo.AUTO_CROP_FLIP_MIN_UNCERTAIN:g}")
         self.dir = CACHE_DIR / f"{model_id}-{sha[:12]}" / tag
         self.enabled = enabled
         self.times_path = self.dir / "seconds.json"

@@ -1,6 +1,7 @@
 """Edge colour error with and without colour decontamination, on synthetic composites.
 
-    .venv/bin/python bench/quality_decontam.py [--limit N] [--softness 2]
+    .venv/bin/python bench/quality_decontam.py [--limit N] [--softness 2] [--half report]
+    .venv/bin/python bench/quality_decontam.py --half tune --work-pixels 125000   # field resolution
 
 Binary-mask metrics cannot see decontamination, so this builds photos whose true foreground colours
 and alpha are known: each dev photo's ground-truth mask, softened by a box blur of ``--softness``
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bgcut.boxfilter import box_mean  # noqa: E402
 
 import bgcut  # noqa: E402
+from bench.dev_split import stems  # noqa: E402
 from bench.quality import RESULTS_DIR, load_index  # noqa: E402
 from bgremove.decode import decode  # noqa: E402
 
@@ -47,7 +49,8 @@ def edge_error(rgba: np.ndarray, gt: np.ndarray, softness: int, bg: tuple, bg2: 
     composite = np.empty_like(rgba)
     composite[..., :3] = np.clip(np.rint(a[..., None] * fg + (1 - a[..., None]) * b1), 0, 255)
     composite[..., 3] = 255
-    opts = bgcut.Options(refine="none", decontaminate=decontaminate)
+    # threshold=None: the cut-out keeps the given alpha, so only the colours are compared.
+    opts = bgcut.Options(refine="none", threshold=None, decontaminate=decontaminate)
     t0 = time.perf_counter()
     cut = bgcut.postprocess(composite, a, opts)
     seconds = time.perf_counter() - t0
@@ -64,8 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--limit", type=int, default=None, help="only every k-th photo so that N remain")
     p.add_argument("--softness", type=int, default=2, help="box-blur radius of the ground truth (pixels)")
+    p.add_argument("--half", choices=("all", "tune", "report"), default="all", help="bench/dev_split.py half")
+    p.add_argument("--work-pixels", type=int, default=None,
+                   help="override bgcut's MAX_DECONTAM_WORK_PIXELS (the blur-fusion fields' resolution)")
     args = p.parse_args(argv)
+    if args.work_pixels:
+        bgcut.options.MAX_DECONTAM_WORK_PIXELS = args.work_pixels
     samples = load_index()
+    if args.half != "all":
+        keep = set(stems(args.half))
+        samples = [s for s in samples if s.stem in keep]
     if args.limit:
         step = max(1, len(samples) // args.limit)
         samples = samples[::step][: args.limit]
@@ -86,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             "ms_off": 1000 * float(np.mean(secs[False])),
             "ms_on": 1000 * float(np.mean(secs[True])),
         }
-    lines = [f"Soft band of the ground truth (box blur r={args.softness}), {len(samples)} photos; "
+    lines = [f"Soft band of the ground truth (box blur r={args.softness}), {len(samples)} photos "
+             f"({args.half}), fields at most {bgcut.options.MAX_DECONTAM_WORK_PIXELS} px; "
              "mean |error| on 0..255 in 0 < a < 1",
              "", "| B -> B2 | without decontamination | with | bgcut ms without | with |",
              "|---|---|---|---|---|"]
