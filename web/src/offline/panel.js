@@ -31,10 +31,10 @@ export async function mountOfflinePanel(container, { noticeSlot, onOfflineChange
 
   const offlineLine = el('p', { id: 'offline-status', role: 'status' }, 'Checking offline support…');
   const usageLine = el('p', { id: 'offline-usage' });
-  const updateButton = el('button', { type: 'button', id: 'offline-update-button' }, 'Reload to update');
+  const updateButton = el('button', { type: 'button', id: 'offline-update-button', className: 'button' }, 'Reload to update');
   const updateNotice = el('p', { id: 'offline-update', className: 'offline-update', hidden: true, role: 'alert' },
     'A new version of this app is ready. ', updateButton);
-  const clearButton = el('button', { type: 'button', id: 'offline-clear' }, 'Clear stored data');
+  const clearButton = el('button', { type: 'button', id: 'offline-clear', className: 'button secondary' }, 'Clear stored data');
   const clearLine = el('p', { id: 'offline-clear-status', role: 'status' });
   root.replaceChildren(
     el('h2', { id: 'offline-heading' }, 'On this device'),

@@ -39,7 +39,7 @@ export function createCard(job, on) {
   before.addEventListener('error', () => {
     before.dataset.broken = 'true';
     stage.dataset.before = 'broken';
-    placeholder.hidden = !after.hidden;
+    placeholder.hidden = !after.hidden || progress.hidden;
   });
 
   const badge = el('span', { className: 'badge', textContent: 'Preview', hidden: true });
@@ -136,7 +136,8 @@ export function createCard(job, on) {
         if (state === 'error') detail.textContent = error;
         if (state === 'cancelled') detail.textContent = 'Cancelled.';
       }
-      placeholder.hidden = stage.dataset.before !== 'broken' || !after.hidden;
+      // Room for the progress when the original cannot be shown; an error needs none.
+      placeholder.hidden = stage.dataset.before !== 'broken' || !after.hidden || progress.hidden;
     },
 
     /** The first pass's cut-out (a Blob), shown until the final one replaces it. */
