@@ -281,7 +281,8 @@ dropZone.addEventListener('drop', async (e) => {
 // A drop anywhere on the page counts, so a near miss does not open the photo in the tab instead.
 document.addEventListener('dragover', (e) => e.preventDefault());
 document.addEventListener('drop', async (e) => {
-  if (e.defaultPrevented) return;
+  // A file input elsewhere (the background image) takes its own drop.
+  if (e.defaultPrevented || e.target.closest?.('input[type=file]')) return;
   e.preventDefault();
   addFiles(await filesFromDrop(e.dataTransfer));
 });
