@@ -1,7 +1,9 @@
-"""Mask-quality metrics: IoU, Boundary IoU (Cheng et al., CVPR 2021), MAE and SAD.
+"""Mask-quality metrics: IoU, Boundary IoU (Cheng et al., CVPR 2021), MAE and SAD against binary
+masks, and the matting metrics (SAD, MSE, gradient error, soft-band MAE) against soft alpha mattes.
 
-Every function takes the predicted alpha as float in [0, 1] and the ground truth as a boolean (or
-0/255) mask of the same (H, W) shape. Binary metrics cut the prediction at 0.5.
+Every function takes the predicted alpha as float in [0, 1] and the ground truth of the same (H, W)
+shape. The binary metrics take a boolean (or 0/255) mask and cut the prediction at 0.5; the matting
+metrics (``matting_*``, ``soft_band``) take the soft ground truth as uint8 0..255 or float in [0, 1].
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import math
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["BAND_FRACTION", "band_width", "binarize_gt", "boundary_iou", "boundary_region", "iou", "mae",
-           "sad", "score"]
+__all__ = ["BAND_FRACTION", "GRADIENT_SIGMA", "SOFT_BAND_DILATION", "band_width", "binarize_gt",
+           "boundary_iou", "boundary_region", "iou", "mae", "matting_gradient", "matting_mse", "matting_sad",
+           "matting_score", "sad", "score", "soft_alpha", "soft_band", "soft_band_mae"]
 
 # Cheng et al.'s default: the band is 2% of the image diagonal.
 BAND_FRACTION = 0.02
@@ -84,3 +87,67 @@ def score(alpha: np.ndarray, gt: np.ndarray) -> dict[str, float]:
     """All four metrics for one image."""
     return {"iou": iou(alpha, gt), "biou": boundary_iou(alpha, gt), "mae": mae(alpha, gt),
             "sad": sad(alpha, gt)}
+
+
+# Soft ground truth: the band of "hair" pixels is the GT's fractional pixels grown by this radius.
+SOFT_BAND_DILATION = 3
+# Rhemann et al. (CVPR 2009) gradient error: first-order Gaussian derivatives with this sigma.
+GRADIENT_SIGMA = 1.4
+
+
+def soft_alpha(gt: np.ndarray) -> np.ndarray:
+    """Soft ground truth as float64 in [0, 1] (uint8 is read as 0..255, floats as 0..1)."""
+    gt = np.asarray(gt)
+    if gt.dtype == bool:
+        return gt.astype(np.float64)
+    if np.issubdtype(gt.dtype, np.integer):
+        return gt.astype(np.float64) / 255.0
+    return np.clip(gt.astype(np.float64), 0.0, 1.0)
+
+
+def soft_band(gt: np.ndarray, dilation: int = SOFT_BAND_DILATION) -> np.ndarray:
+    """Ground-truth pixels strictly between 0 and 1, dilated by a disc of radius ``dilation`` pixels."""
+    a = soft_alpha(gt)
+    fractional = (a > 0.0) & (a < 1.0)
+    if dilation <= 0 or not fractional.any():
+        return fractional
+    # Euclidean distance to the nearest fractional pixel, so the band grows by a disc, not a square.
+    return ndimage.distance_transform_edt(~fractional) <= dilation
+
+
+def matting_sad(alpha: np.ndarray, gt: np.ndarray) -> float:
+    """Sum of absolute differences against the soft ground truth, in thousands."""
+    _check(alpha, gt)
+    return float(np.sum(np.abs(alpha.astype(np.float64) - soft_alpha(gt)))) / 1000.0
+
+
+def matting_mse(alpha: np.ndarray, gt: np.ndarray) -> float:
+    """Mean squared error against the soft ground truth (alpha in [0, 1]; tables show it x1000)."""
+    _check(alpha, gt)
+    d = alpha.astype(np.float64) - soft_alpha(gt)
+    return float(np.mean(d * d))
+
+
+def matting_gradient(alpha: np.ndarray, gt: np.ndarray, sigma: float = GRADIENT_SIGMA) -> float:
+    """Gradient error (Rhemann et al. 2009): sum over the image of the squared difference of the
+    Gaussian-derivative gradient magnitudes, alpha in [0, 1], in thousands."""
+    _check(alpha, gt)
+    gp = ndimage.gaussian_gradient_magnitude(alpha.astype(np.float64), sigma)
+    gg = ndimage.gaussian_gradient_magnitude(soft_alpha(gt), sigma)
+    return float(np.sum((gp - gg) ** 2)) / 1000.0
+
+
+def soft_band_mae(alpha: np.ndarray, gt: np.ndarray, dilation: int = SOFT_BAND_DILATION) -> float:
+    """Mean absolute alpha error inside :func:`soft_band`; NaN when the ground truth has no soft pixel."""
+    _check(alpha, gt)
+    band = soft_band(gt, dilation)
+    if not band.any():
+        return float("nan")
+    return float(np.mean(np.abs(alpha.astype(np.float64)[band] - soft_alpha(gt)[band])))
+
+
+def matting_score(alpha: np.ndarray, gt: np.ndarray) -> dict[str, float]:
+    """The matting metrics for one image against soft ground truth, plus IoU of both cut at 0.5."""
+    a = soft_alpha(gt)
+    return {"sad": matting_sad(alpha, gt), "mse": matting_mse(alpha, gt), "grad": matting_gradient(alpha, gt),
+            "band_mae": soft_band_mae(alpha, gt), "iou": iou(alpha, a >= 0.5)}

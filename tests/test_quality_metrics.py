@@ -5,7 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.quality_metrics import band_width, boundary_iou, boundary_region, iou, mae, sad
+from bench.quality_metrics import (
+    band_width,
+    boundary_iou,
+    boundary_region,
+    iou,
+    mae,
+    matting_gradient,
+    matting_mse,
+    matting_sad,
+    matting_score,
+    sad,
+    soft_band,
+    soft_band_mae,
+)
 
 
 def _square(n: int, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
@@ -82,3 +95,37 @@ def test_mae_and_sad_of_a_soft_alpha() -> None:
 def test_shape_mismatch_is_refused() -> None:
     with pytest.raises(ValueError, match="same"):
         iou(np.zeros((2, 3), np.float32), np.zeros((3, 2), bool))
+
+
+def test_soft_band_is_the_fractional_pixels_grown_by_a_disc() -> None:
+    gt = np.zeros((15, 15), np.uint8)
+    gt[:, 8:] = 255
+    gt[7, 7] = 128  # the only fractional pixel
+    band = soft_band(gt, 3)
+    assert band[7, 7] and band[7, 4] and band[4, 7] and band[7, 10]
+    assert not band[7, 3] and not band[3, 7]  # 4 px away
+    assert band[9, 9] and not band[10, 10]  # diagonal: sqrt(8) <= 3 < sqrt(18)
+    assert band.sum() == 29  # lattice points of a disc of radius 3
+    assert not soft_band(gt * 0 + 255, 3).any()
+
+
+def test_matting_metrics_against_a_soft_ground_truth() -> None:
+    gt = np.array([[0, 0, 0, 0], [0, 51, 204, 255], [0, 255, 255, 255], [0, 0, 0, 0]], np.uint8)
+    alpha = gt.astype(np.float32) / 255
+    alpha[1, 1] = 0.0  # off by 0.2
+    alpha[1, 2] = 1.0  # off by 0.2
+    assert matting_sad(alpha, gt) == pytest.approx(0.4 / 1000)
+    assert matting_mse(alpha, gt) == pytest.approx(2 * 0.04 / 16)
+    # Every pixel lies within 3 px of a fractional one, so the band is the whole image.
+    assert soft_band_mae(alpha, gt) == pytest.approx(0.4 / 16)
+    assert matting_gradient(gt.astype(np.float32) / 255, gt) == pytest.approx(0.0, abs=1e-12)  # float32 input
+    assert matting_gradient(alpha, gt) > 0.0
+    s = matting_score(alpha, gt)
+    assert set(s) == {"sad", "mse", "grad", "band_mae", "iou"}
+    # IoU cuts both at 0.5: gt has 5 pixels >= 0.5 ([1,2],[1,3],[2,1..3]); alpha the same 5.
+    assert s["iou"] == 1.0
+
+
+def test_soft_band_mae_is_nan_without_soft_pixels() -> None:
+    gt = np.zeros((4, 4), np.uint8)
+    assert np.isnan(soft_band_mae(np.zeros((4, 4), np.float32), gt))
