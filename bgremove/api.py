@@ -12,7 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -40,15 +40,19 @@ class Removal:
     def to_pil(self) -> Image.Image:
         return Image.fromarray(self.image)
 
-    def save(self, path: str | os.PathLike, fmt: str | None = None) -> Path:
-        """Write as the CLI does: 'png' (RGBA), 'webp' or 'mask'; default from ``mask`` and the suffix."""
-        path = Path(path)
+    def save(self, target: str | os.PathLike | BinaryIO, fmt: str | None = None) -> None:
+        """Write as the CLI does to a path or a binary file object: 'png' (RGBA), 'webp' or 'mask';
+        by default 'mask' for a mask, else from the path's suffix (webp or png)."""
+        if isinstance(target, str | os.PathLike):
+            target = Path(target)
+            suffix = target.suffix.lower()
+        else:
+            suffix = ""
         if fmt is None:
-            fmt = "mask" if self.mask else ("webp" if path.suffix.lower() == ".webp" else "png")
+            fmt = "mask" if self.mask else ("webp" if suffix == ".webp" else "png")
         t0 = time.perf_counter()
-        encode(self.image, path, fmt)
+        encode(self.image, target, fmt)
         self.timings.encode += time.perf_counter() - t0
-        return path
 
 
 def remove(
@@ -64,7 +68,8 @@ def remove(
     (H, W), (H, W, 3) or (H, W, 4).
 
     mask: return the 8-bit alpha mask instead of the RGBA cut-out.
-    model: a model id from web/models/manifest.json, as the CLI's --model (default: its default).
+    model: a model id or architecture, as the CLI's --model (default: the default model's
+        architecture, in the variant the manifest names for native runs).
     threads: ONNX Runtime threads for this process's session, when it is first created.
     options: bgcut.Options fields, as the CLI's flags set them: refine, threshold, edge_shift,
         feather, decontaminate, background ('transparent', '#rrggbb', 'blur', or an image in any
@@ -82,7 +87,8 @@ def remove(
     t0 = time.perf_counter()
     rgba = to_rgba(image)
     times.decode = time.perf_counter() - t0
-    session = load_model(model, models_dir, threads)
+    # As the CLI resolves --model: an architecture (or None) picks the manifest's native variant.
+    session = load_model(model, models_dir, threads, runtime="native")
     result = remove_background(rgba, session, opts, times)
     return Removal(image=result, timings=times, model=session.id, mask=mask)
 
