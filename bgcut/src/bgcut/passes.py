@@ -58,6 +58,7 @@ MAX_MERGE_PIXELS = 2_000_000
 # and the decontamination fields are built from it, so a 12-48 MP photo is read once; at 2 MP the
 # crop box of a subject covering a quarter of a 4:3 photo still holds 320 px per side.
 WORK_PIXELS = 2_000_000
+WORK_BAND_ELEMENTS = 1 << 22
 # extra_passes='auto' (docs/QUALITY.md, tuned on the dev set's tuning half with bench/pass_gain.py):
 # the mirror pass runs when more than this fraction of the first mask is uncertain (a confident
 # mask gains nothing from a second opinion) ...
@@ -130,7 +131,12 @@ class WorkingCopy:
         if self.scale == 1:
             self.rgb: np.ndarray = self.rgba[..., :3]
         else:
-            self.rgb = resize(self.rgba[..., :3], (-(-h // self.scale), -(-w // self.scale)))
+            size = (-(-h // self.scale), -(-w // self.scale))
+            self.rgb = np.empty((*size, 3), np.float32)
+            # In bands of output rows: a 48 MP photo's float temporaries stay near 16 MB each.
+            step = max(1, WORK_BAND_ELEMENTS // (3 * w))
+            for r0 in range(0, size[0], step):
+                self.rgb[r0:r0 + step] = resize(self.rgba[..., :3], size, rows=(r0, r0 + step))
 
     @property
     def shape(self) -> tuple[int, int]:
