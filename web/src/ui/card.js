@@ -122,7 +122,7 @@ export function createCard(job, on) {
         detail.textContent = '';
       } else if (state === 'working') {
         working = 'Removing the background…';
-        bar.removeAttribute('value'); // indeterminate until the plan reports its passes
+        bar.removeAttribute('value'); // indeterminate: the engine reports no fraction done
         startedAt = performance.now();
         tick();
         ticker ??= setInterval(tick, TICK_MS);
@@ -152,13 +152,6 @@ export function createCard(job, on) {
       placeholder.hidden = true;
       working = 'Preview shown; refining the edges…';
       tick();
-    },
-
-    /** Pass counts from the engine, when it gives them: the bar becomes determinate. */
-    showPasses(done, total) {
-      if (li.dataset.state !== 'working' || !(total > 0)) return;
-      bar.max = total;
-      bar.value = done;
     },
 
     /** The finished file for the current look: out {url, width, height, generation}. */
