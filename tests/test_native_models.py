@@ -90,3 +90,12 @@ def test_unknown_model_and_missing_manifest(tmp_path: Path, manifest: Manifest) 
         manifest.entry("nope")
     with pytest.raises(ModelError, match="manifest not found"):
         Manifest(tmp_path)
+
+
+def test_manifest_writer_lists_runtime_variants_it_has() -> None:
+    from model_export.manifest import runtime_variants
+
+    models = [{"id": "u2netp-fp32"}, {"id": "u2netp-uint8"}]
+    # Only variants the manifest lists are named; a runtime whose variant is missing is left out.
+    assert runtime_variants(models) == {"u2netp": {"native": "u2netp-fp32", "wasm": "u2netp-uint8"}}
+    assert runtime_variants([{"id": "modnet-fp32"}]) == {}
