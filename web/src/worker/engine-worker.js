@@ -6,9 +6,9 @@ import { decodeToPixels } from './decode.js';
 import { encodePixels } from './encode.js';
 import { pythonMessage, UserError } from './errors.js';
 import { loadModelBytes, modelManifest } from './model-store.js';
+import { Inference } from './inference-client.js';
 import { previewCutout, thumbnail } from './preview.js';
-import { loadOrt, loadPython, ortFiles, runtimeManifest } from './runtimes.js';
-import { createSession, runModel } from './session.js';
+import { loadPython, ortFiles, runtimeManifest } from './runtimes.js';
 import { warmUpImage, warmUpMask } from './warm-up.js';
 import { armTestCrash, crashIfArmed, isFatal, TEST_CRASH } from './crash.js';
 
@@ -56,28 +56,42 @@ async function startPython() {
   });
 }
 
+// Spans measured in the inference worker, moved onto this worker's clock.
+function addSpans({ spans, timeOrigin }) {
+  const shift = timeOrigin - performance.timeOrigin;
+  for (const [name, [a, b]] of Object.entries(spans)) startup[name] = [Math.round(a + shift), Math.round(b + shift)];
+}
+
 async function buildSession(models, choice, progress) {
   const flavour = choice.backend === 'webgpu' ? 'webgpu' : 'wasm';
   let { entry, backend } = choice;
-  // The runtime and the model bytes do not depend on each other: fetch and verify both at once.
-  const [ort, first] = await Promise.all([
-    loadOrt(flavour, span),
-    span('model', () => loadModelBytes(entry, progress)),
-  ]);
-  let loaded = first;
-  progress({ stage: Stage.SESSION, backend });
+  const inference = new Inference();
   try {
-    const session = await span('session', () => createSession(ort, loaded.bytes, backend));
-    return { ort, flavour, session, entry, backend, source: loaded.source };
-  } catch (err) {
-    if (backend !== 'webgpu' || choice.reason === 'requested') throw err;
-    // 'auto' chose WebGPU but the model does not build there: the same architecture on WASM.
-    entry = wasmFallback(models, entry);
-    backend = 'wasm';
-    loaded = await loadModelBytes(entry, progress);
+    // The runtime and the model bytes do not depend on each other: fetch and verify both at once.
+    const [runtime, first] = await Promise.all([
+      inference.load(flavour),
+      span('model', () => loadModelBytes(entry, progress)),
+    ]);
+    addSpans(runtime);
+    const { threads } = runtime;
+    let loaded = first;
     progress({ stage: Stage.SESSION, backend });
-    const session = await createSession(ort, loaded.bytes, backend);
-    return { ort, flavour, session, entry, backend, source: loaded.source, fallbackReason: pythonMessage(err) };
+    try {
+      addSpans(await inference.session(loaded.bytes, backend, entry));
+      return { inference, threads, flavour, entry, backend, source: loaded.source };
+    } catch (err) {
+      if (backend !== 'webgpu' || choice.reason === 'requested' || isFatal(err)) throw err;
+      // 'auto' chose WebGPU but the model does not build there: the same architecture on WASM.
+      entry = wasmFallback(models, entry);
+      backend = 'wasm';
+      loaded = await loadModelBytes(entry, progress);
+      progress({ stage: Stage.SESSION, backend });
+      await inference.session(loaded.bytes, backend, entry);
+      return { inference, threads, flavour, entry, backend, source: loaded.source, fallbackReason: pythonMessage(err) };
+    }
+  } catch (err) {
+    inference.terminate();
+    throw err;
   }
 }
 
@@ -85,7 +99,7 @@ async function buildSession(models, choice, progress) {
 // Runtime's first run sets up its memory and kernels, and would otherwise slow the first photo.
 async function warmUpModel(built) {
   const { size = 320 } = built.entry.input || {};
-  await runModel(built.ort, built.session, built.entry, new Float32Array(3 * size * size), size, size);
+  await built.inference.run(new Float32Array(3 * size * size), size, size);
 }
 
 // The first photo's path once through, on a small synthetic photo and a synthetic mask instead of
@@ -126,7 +140,7 @@ async function init({ model, backend = 'auto' } = {}, progress) {
     backends: { wasm: wasmCapabilities(), webgpu: gpu },
     backend: built.backend,
     backendReason: built.fallbackReason ? `WebGPU failed: ${built.fallbackReason}` : choice.reason,
-    threads: built.backend === 'wasm' ? built.ort.env.wasm.numThreads : undefined,
+    threads: built.backend === 'wasm' ? built.threads : undefined,
     model: { id: built.entry.id, variant: built.entry.variant, bytes: built.entry.bytes, source: built.source },
     startupMs: Math.round(performance.now() - t0),
     sessionReadyMs: Math.round(tSession - t0),
@@ -151,7 +165,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     if (!engine) throw new Error('The engine has not been started.');
     e = await engine;
   }
-  infer ??= (input, h, w) => runModel(e.ort, e.session, e.entry, input, h, w);
+  infer ??= (input, h, w) => e.inference.run(input, h, w);
   const { glue, pyodide } = e;
   const t = { start: performance.now() };
   const opts = pyodide.toPy(options);
@@ -162,7 +176,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     } catch (err) {
       throw new UserError(`Invalid option: ${pythonMessage(err)}`);
     }
-    const { pixels, width, height, warnings } = await decodeToPixels(blob, name);
+    const { pixels, width, height, warnings, downscaled } = await decodeToPixels(blob, name);
     checkCancelled(id);
     await crashIfArmed(pyodide);
     // A small copy of the photo, for the preview should the plan run the model more than once;
@@ -231,6 +245,9 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       width,
       height,
       warnings,
+      // Set when the photo was processed at a smaller size to fit this device's memory:
+      // {from_mp, to_mp, from_width, from_height}; width and height above are the working size.
+      ...(downscaled ? { downscaled } : {}),
       // WASM memory only grows, so this is Pyodide's peak heap so far (docs/BENCHMARKS.md#limits-and-memory).
       memory: { pyodideHeapBytes: pyodide._module?.HEAPU8?.buffer.byteLength },
       backend: e.backend,

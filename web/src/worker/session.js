@@ -4,6 +4,11 @@ export async function createSession(ort, bytes, backend) {
   const options = {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
+    // The uint8 model stores weights as uint8 with DequantizeLinear in front of each Conv. ORT keeps
+    // those nodes by default (for QDQ fusions, which a weight-only model never gets); folding them
+    // into float weights once builds the session 3-4x faster and drops a DequantizeLinear per Conv
+    // from every run, with the same output (ORT's profiler, docs/BENCHMARKS.md#wasm-inference).
+    extra: { session: { disable_quant_qdq: '1' } },
   };
   if (backend === 'webgpu') options.preferredOutputLocation = 'cpu';
   return ort.InferenceSession.create(bytes, options);
