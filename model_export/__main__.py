@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .paths import DEFAULT_OUT
+from .simplify import DEFAULT_SIMPLIFIER, SIMPLIFIERS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--weights", type=Path, help="checkpoint for u2net (.pth) or modnet (.ckpt)")
     b.add_argument("--out", type=Path, default=DEFAULT_OUT)
     b.add_argument("--force", action="store_true", help="rebuild even if inputs did not change")
+    b.add_argument("--simplifier", choices=SIMPLIFIERS, default=DEFAULT_SIMPLIFIER,
+                   help="graph simplifier after export (docs/MODELS.md compares them)")
     v = sub.add_parser("validate", help="IoU and mean abs diff of every variant vs fp32 over ../shared dev")
     v.add_argument("--out", type=Path, default=DEFAULT_OUT)
     v.add_argument("--limit", type=int, default=None, help="only the first N dev photos")
@@ -25,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             from .build import build
+            from .simplify import select
+            select(args.simplifier)
             build(args.arch, args.weights, args.out, force=args.force)
             return 0
         from .validate import run_validate

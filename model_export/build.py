@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import simplify
 from .manifest import MANIFEST_NAME, content_name, entry, read_manifest, write_manifest
 from .paths import CACHE_DIR, DEFAULT_OUT
 from .rembg_source import REMBG_U2NETP, sha256_file
@@ -74,7 +75,8 @@ def build(arch: str = "u2netp", weights: Path | None = None, out_dir: Path = DEF
     """
     out_dir = Path(out_dir)
     settings = {"arch": arch, "weights": _weights_id(arch, weights), "variants": VARIANTS,
-                "fp16": dataclasses.asdict(FP16), "uint8": dataclasses.asdict(QUANT)}
+                "fp16": dataclasses.asdict(FP16), "uint8": dataclasses.asdict(QUANT),
+                "simplifier": simplify.selected()}
     key = inputs_key(settings)
     if not force and _fresh(read_stamp(arch), key, out_dir):
         log(f"{arch}: up to date in {out_dir} (use --force to rebuild)")

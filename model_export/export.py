@@ -7,10 +7,10 @@ import warnings
 from pathlib import Path
 
 import onnx
-import onnxslim
 import torch
 from torch import nn
 
+from .simplify import simplify
 from .spec import ArchSpec
 
 OPSET = 17
@@ -31,7 +31,8 @@ class ContractModel(nn.Module):
 
 
 def export_onnx(net: nn.Module, spec: ArchSpec, path: Path) -> None:
-    """Export `net` (eval mode) under the contract, simplify it with onnxslim and save it to `path`."""
+    """Export `net` (eval mode) under the contract, simplify it (onnxsim by default, see simplify.py)
+    and save it to `path`."""
     model = ContractModel(net, spec.mean, spec.std).eval()
     size = spec.default_size
     sample = torch.rand(1, 3, size, size)
@@ -47,7 +48,7 @@ def export_onnx(net: nn.Module, spec: ArchSpec, path: Path) -> None:
             do_constant_folding=True,
         )
     proto = onnx.load_from_string(buf.getvalue())
-    proto = onnxslim.slim(proto)
+    proto = simplify(proto, size)
     proto.doc_string = f"{spec.name}: input [1,3,H,W] RGB in [0,1], output mask [1,1,H,W] in [0,1]"
     onnx.checker.check_model(proto)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from .paths import CACHE_DIR
 
-_LIBRARIES = ("torch", "onnx", "onnxruntime", "onnxslim", "numpy", "pillow", "scikit-image")
+_LIBRARIES = ("torch", "onnx", "onnxruntime", "onnxsim", "onnxslim", "numpy", "pillow", "scikit-image")
 
 
 def library_versions() -> dict[str, str]:
