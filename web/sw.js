@@ -7,11 +7,21 @@
 // any file installs a new worker into a new cache. That worker waits until the page asks it to take
 // over (the "Reload to update" notice), then deletes every older cache: a page never mixes files
 // from two deploys.
+//
+// sw-config.js is written by the server (or the static export) from its header configuration: the
+// CSP frame-ancestors and the widget's allow-list. Changing either changes its bytes, hence a new
+// worker and a new cache, so an offline copy of the widget frame never keeps an old allow-list.
 importScripts('/sw-precache.js');
+try {
+  importScripts('/sw-config.js');
+} catch {
+  // A host that does not serve it: the deploy's version alone names the cache.
+}
 
 const PRECACHE = self.BGREMOVE_PRECACHE;
 const PREFIX = 'bgremove-';
-const CACHE = PREFIX + PRECACHE.version;
+const VERSION = self.BGREMOVE_SERVER?.config ? `${PRECACHE.version}-${self.BGREMOVE_SERVER.config}` : PRECACHE.version;
+const CACHE = PREFIX + VERSION;
 const RUNTIME = new Set(PRECACHE.runtime);
 const PRECACHED = new Set([...PRECACHE.shell, ...PRECACHE.runtime]);
 // Server-rendered (the embed allow-list): the network wins, the cache covers offline visits.
@@ -20,7 +30,7 @@ const PARALLEL = 4;
 
 async function broadcast(message) {
   for (const client of await self.clients.matchAll({ includeUncontrolled: true })) {
-    client.postMessage({ source: 'bgremove-sw', version: PRECACHE.version, ...message });
+    client.postMessage({ source: 'bgremove-sw', version: VERSION, ...message });
   }
 }
 
@@ -80,10 +90,24 @@ async function precache() {
   }
   try {
     await Promise.all(Array.from({ length: PARALLEL }, lane));
+    await cacheServerFiles(cache);
   } catch (err) {
     // A half-filled cache must never serve: drop it, and the browser retries on the next visit.
     await caches.delete(CACHE);
     throw err;
+  }
+}
+
+// The widget frame fails closed without its allow-list, so an offline frame needs this version's
+// copy. Not sha256-checked (the server writes it); a host that lacks it only loses offline embedding.
+async function cacheServerFiles(cache) {
+  for (const path of NETWORK_FIRST) {
+    try {
+      const response = await fetch(path, { cache: 'no-cache', credentials: 'same-origin' });
+      if (response.ok && response.type === 'basic' && !response.redirected) await cache.put(path, response);
+    } catch {
+      // offline during install: the frame refuses every parent until it can fetch the list
+    }
   }
 }
 
@@ -105,7 +129,7 @@ self.addEventListener('message', (event) => {
   if (type === 'skip-waiting') {
     self.skipWaiting();
   } else if (type === 'version') {
-    event.source?.postMessage({ source: 'bgremove-sw', type: 'version', version: PRECACHE.version, cache: CACHE });
+    event.source?.postMessage({ source: 'bgremove-sw', type: 'version', version: VERSION, cache: CACHE });
   }
 });
 
