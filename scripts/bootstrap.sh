@@ -79,23 +79,24 @@ ensure_chromium() {
   fi
 }
 
-# The static-export test serves the exported folder with Debian's nginx and its brotli_static module.
+# The static-export tests serve the exported folder with Debian's nginx (and its brotli_static
+# module) and Debian's Caddy, and compare every header with our own server's.
 NGINX_BROTLI=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
-ensure_nginx() {
-  local nginx="${BGREMOVE_NGINX:-/usr/sbin/nginx}"
-  [ -x "$nginx" ] && [ -f "$NGINX_BROTLI" ] && return
+ensure_web_servers() {
+  local nginx="${BGREMOVE_NGINX:-/usr/sbin/nginx}" caddy="${BGREMOVE_CADDY:-/usr/bin/caddy}"
+  [ -x "$nginx" ] && [ -f "$NGINX_BROTLI" ] && [ -x "$caddy" ] && return
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing Debian's nginx (with brotli_static) for the static-export tests"
+    say "installing Debian's nginx (with brotli_static) and Caddy for the static-export tests"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-brotli-static >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-brotli-static caddy >/dev/null
   else
-    die "nginx not found at $nginx (or its module $NGINX_BROTLI): run 'sudo apt-get install nginx libnginx-mod-http-brotli-static' (or set BGREMOVE_NGINX)"
+    die "nginx ($nginx, with $NGINX_BROTLI) or Caddy ($caddy) not found: run 'sudo apt-get install nginx libnginx-mod-http-brotli-static caddy' (or set BGREMOVE_NGINX / BGREMOVE_CADDY)"
   fi
 }
 
 run_tests() {
   ensure_chromium
-  ensure_nginx
+  ensure_web_servers
   say "ruff"
   "$VENV/bin/ruff" check .
   say "pytest"

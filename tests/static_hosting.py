@@ -1,9 +1,10 @@
 """The app served two ways for the same browser flows: by our Flask server, and as the static export
-(`python -m webbuild --static`) served by Debian's nginx with the configuration the export wrote.
+(`python -m webbuild --static`) served by Debian's nginx with the configuration the export wrote
+(Debian's Caddy with the export's Caddyfile is compared header by header in test_static_export).
 
-nginx runs as a foreground process this module owns, on a free loopback port, with its prefix (pid,
-logs, temp files) in a temporary folder; as root it drops to `nobody`, so the exported folder lives
-in a world-readable temporary folder rather than pytest's private one.
+The servers run as foreground processes this module owns, on a free loopback port, with their
+prefix (pid, logs, temp files) in a temporary folder; as root they drop to `nobody`, so the exported
+folder lives in a world-readable temporary folder rather than pytest's private one.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from webbuild.server_configs import NGINX_BROTLI_MODULE
 from webbuild.static_export import export_static
 
 NGINX = os.environ.get("BGREMOVE_NGINX", "/usr/sbin/nginx")
+CADDY = os.environ.get("BGREMOVE_CADDY", "/usr/bin/caddy")
 BACKENDS = ("flask", "nginx")
 
 
@@ -33,6 +35,11 @@ def require_nginx() -> None:
     if not Path(NGINX).exists() or not Path(NGINX_BROTLI_MODULE).exists():
         pytest.fail(f"nginx or its brotli_static module is missing ({NGINX}, {NGINX_BROTLI_MODULE}): "
                     "apt-get install nginx libnginx-mod-http-brotli-static (or set BGREMOVE_NGINX)")
+
+
+def require_caddy() -> None:
+    if not Path(CADDY).exists():
+        pytest.fail(f"Caddy not found at {CADDY}: apt-get install caddy (or set BGREMOVE_CADDY)")
 
 
 def public_tmp() -> Path:
@@ -64,34 +71,61 @@ class NginxServer:
         return log.read_text() if log.is_file() else ""
 
 
-def start_nginx(site: Path, plan, prefix: Path) -> NginxServer:
-    """nginx in the foreground, serving `site` with the configs rendered from `plan`."""
-    require_nginx()
-    port = free_port()
-    write_nginx_configs(prefix, site, plan, port)
-    for sub in ("logs", "tmp"):
+def _unprivileged(prefix: Path, *subdirs: str) -> dict:
+    """Popen arguments that run a server as nobody when we are root, owning only its prefix."""
+    for sub in subdirs:
         (prefix / sub).mkdir(exist_ok=True)
-    privileges = {}
-    if os.geteuid() == 0:
-        # Never a root web server, even in a test: the whole process tree runs as nobody.
-        privileges = {"user": "nobody", "group": "nogroup", "extra_groups": []}
-        for path in (prefix, prefix / "logs", prefix / "tmp"):
-            shutil.chown(path, "nobody", "nogroup")
-    cmd = [NGINX, "-p", str(prefix), "-c", "nginx.conf", "-e", "logs/error.log", "-g", "daemon off;"]
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **privileges)
-    server = NginxServer(url=f"http://127.0.0.1:{port}", port=port, prefix=prefix, process=process)
+    if os.geteuid() != 0:
+        return {}
+    for path in (prefix, *(prefix / sub for sub in subdirs)):
+        shutil.chown(path, "nobody", "nogroup")
+    return {"user": "nobody", "group": "nogroup", "extra_groups": []}
+
+
+def _wait_listening(server: NginxServer, name: str) -> NginxServer:
+    process, port = server.process, server.port
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
             err = process.stderr.read().decode() if process.stderr else ""
-            pytest.fail(f"nginx exited with {process.returncode}: {err}\n{server.error_log()}")
+            pytest.fail(f"{name} exited with {process.returncode}: {err}\n{server.error_log()}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return server
         except OSError:
             time.sleep(0.05)
     server.stop()
-    pytest.fail(f"nginx did not listen on {port} within 20 s:\n{server.error_log()}")
+    pytest.fail(f"{name} did not listen on {port} within 20 s:\n{server.error_log()}")
+
+
+def start_caddy(site: Path, plan, prefix: Path) -> NginxServer:
+    """Caddy in the foreground with the export's Caddyfile on a loopback port (admin API off)."""
+    require_caddy()
+    port = free_port()
+    config = prefix / "Caddyfile"
+    config.write_text("{\n\tadmin off\n}\n"
+                      + server_configs.caddyfile(plan, str(site), f"http://127.0.0.1:{port}"))
+    privileges = _unprivileged(prefix, "logs", "data", "config")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(prefix),
+           "XDG_DATA_HOME": str(prefix / "data"), "XDG_CONFIG_HOME": str(prefix / "config")}
+    cmd = [CADDY, "run", "--config", str(config), "--adapter", "caddyfile"]
+    with (prefix / "logs" / "error.log").open("wb") as log:
+        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=env, **privileges)
+    server = NginxServer(url=f"http://127.0.0.1:{port}", port=port, prefix=prefix, process=process)
+    return _wait_listening(server, "caddy")
+
+
+def start_nginx(site: Path, plan, prefix: Path) -> NginxServer:
+    """nginx in the foreground, serving `site` with the configs rendered from `plan`."""
+    require_nginx()
+    port = free_port()
+    write_nginx_configs(prefix, site, plan, port)
+    # Never a root web server, even in a test: as root the whole process tree runs as nobody.
+    privileges = _unprivileged(prefix, "logs", "tmp")
+    cmd = [NGINX, "-p", str(prefix), "-c", "nginx.conf", "-e", "logs/error.log", "-g", "daemon off;"]
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **privileges)
+    server = NginxServer(url=f"http://127.0.0.1:{port}", port=port, prefix=prefix, process=process)
+    return _wait_listening(server, "nginx")
 
 
 def write_nginx_configs(prefix: Path, site: Path, plan, port: int) -> str:

@@ -34,6 +34,8 @@ class HeaderPlan:
     types: dict[str, str]
     # Every URL observed: the site's files, then the folder URLs their index.html answers.
     urls: tuple[str, ...]
+    # URLs whose file has precompressed variants: their responses vary with Accept-Encoding.
+    precompressed: tuple[str, ...] = ()
 
     def headers_for(self, url_path: str) -> dict[str, str]:
         return self.paths.get(url_path, self.default)
@@ -90,7 +92,12 @@ def observe(site: Path, frame_ancestors: str) -> HeaderPlan:
         if types.setdefault(suffix, kind) != kind:
             raise RuntimeError(f"{url}: Content-Type {kind!r}, other {suffix or 'suffix-less'} files "
                                f"get {types[suffix]!r}; one type per suffix is what servers can express")
-    return HeaderPlan(frame_ancestors, default, paths, types, (*files, *folders))
+    def has_variants(url: str) -> bool:
+        path = site / (url + "index.html" if url.endswith("/") else url).lstrip("/")
+        return any(path.with_name(path.name + ext).is_file() for ext in (".br", ".gz"))
+
+    urls = (*files, *folders)
+    return HeaderPlan(frame_ancestors, default, paths, types, urls, tuple(u for u in urls if has_variants(u)))
 
 
 def dynamic_files(frame_ancestors: str) -> dict[str, bytes]:

@@ -91,6 +91,14 @@ def caddyfile(plan: HeaderPlan, root: str, address: str = ":80") -> str:
         if suffix:
             out += [f"\t\t@type{suffix.replace('.', '_')} path *{suffix}",
                     f"\t\theader @type{suffix.replace('.', '_')} Content-Type {_q(kind)}"]
+    # Caddy types only by suffix, and says Vary only when it sends a variant; the app does both.
+    bare = [u for u in plan.urls if not u.endswith("/") and not PurePosixPath(u).suffix]
+    if bare and "" in plan.types:
+        out += [f"\t\t@type_none path {' '.join(bare)}",
+                f"\t\theader @type_none Content-Type {_q(plan.types[''])}"]
+    if plan.precompressed:
+        out += [f"\t\t@variants path {' '.join(plan.precompressed)}",
+                "\t\theader @variants Vary Accept-Encoding"]
     for i, (url, headers) in enumerate(sorted(plan.paths.items())):
         out += [f"\t\t@url{i} path {url}", f"\t\theader @url{i} {{"]
         out += [f"\t\t\t{name} {_q(value)}" for name, value in headers.items()]
