@@ -77,7 +77,8 @@ def decode(path: Path | str) -> np.ndarray:
         raise DecodeError(
             f"{path}: image too large to process safely ({exc}); the limit is {MAX_PIXELS / 1e6:g} megapixels"
         ) from None
-    except (OSError, ValueError, SyntaxError) as exc:
+    # RuntimeError: Pillow's AVIF plugin reports a damaged file with it (found by tests/test_decode_fuzz.py).
+    except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
         raise DecodeError(f"{path}: cannot decode image ({exc})") from None
     if rgba.ndim != 3 or rgba.shape[2] != 4 or 0 in rgba.shape:
         raise DecodeError(f"{path}: decoded to an unusable shape {rgba.shape}")

@@ -59,22 +59,33 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
 
 
 def write_manifest(out_dir: Path, entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Replace this build's architectures in the manifest, keep the others, delete unreferenced models."""
+    """Replace this build's architectures in the manifest, keep the others, delete unreferenced models.
+
+    The files the manifest named before this build stay one more build: a service worker of the
+    previous deploy still serves that manifest from its cache and fetches its model by that name,
+    so deleting it at once would answer an old page's first model download with a 404.
+    """
     current = read_manifest(out_dir)
+    previous = {str(e.get("file")) for e in current["models"]}
     built_archs = {e["architecture"] for e in entries}
     kept = [e for e in current["models"]
             if e.get("architecture") not in built_archs and (out_dir / str(e.get("file"))).is_file()]
     models = sorted(kept + entries, key=lambda e: (e["architecture"], _variant_rank(e["variant"])))
     ids = {e["id"] for e in models}
     default = DEFAULT_MODEL if DEFAULT_MODEL in ids else models[0]["id"]
-    manifest = {"models": models, "default": default, "runtime_variants": runtime_variants(models)}
+    referenced = {e["file"] for e in models}
+    # Listed so readers know why these files are still here; the next build deletes them.
+    kept_files = sorted(f for f in previous - referenced if (out_dir / f).is_file())
+    manifest = {"models": models, "default": default, "runtime_variants": runtime_variants(models),
+                "previous_files": kept_files}
     tmp = out_dir / (MANIFEST_NAME + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=2) + "\n")
     tmp.replace(out_dir / MANIFEST_NAME)
-    referenced = {e["file"] for e in models}
     for stale in out_dir.glob("*.onnx"):
-        if stale.name not in referenced:
+        if stale.name not in referenced and stale.name not in previous:
             stale.unlink()
+            for variant in (".br", ".gz"):
+                stale.with_name(stale.name + variant).unlink(missing_ok=True)
     _write_licenses(out_dir, models)
     return manifest
 

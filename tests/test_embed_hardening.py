@@ -23,7 +23,8 @@ def _origin_checks(cases: list[tuple[object, str]]) -> list[bool]:
       const {{ originAllowed }} = await import({json.dumps((ROOT / 'web/embed/origins.js').as_uri())});
       const cases = {json.dumps(cases)};
       const out = cases.map(([list, origin]) => {{
-        try {{ return originAllowed(list, origin, 'https://bg.example'); }} catch (e) {{ return 'threw ' + e; }}
+        try {{ return originAllowed(list, origin, 'https://bg.example'); }}
+        catch (e) {{ return 'threw ' + e; }}
       }});
       console.log(JSON.stringify(out));
     """
@@ -130,7 +131,8 @@ def test_frame_fails_closed_without_its_allow_list(two_vendors, browser_context)
     page.wait_for_function("() => document.querySelector('iframe')")
     frame = None
     for _ in range(200):
-        frame = next((f for f in page.frames if f.url.startswith(two_vendors["app"] + "/embed/frame.html")), None)
+        url = two_vendors["app"] + "/embed/frame.html"
+        frame = next((f for f in page.frames if f.url.startswith(url)), None)
         if frame is not None:
             break
         page.wait_for_timeout(100)
