@@ -4,6 +4,7 @@ our Flask server."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import http.client
@@ -215,3 +216,13 @@ def test_export_refuses_a_folder_with_other_files(tmp_path):
     with pytest.raises(BuildError, match="holds other files"):
         export_static(tmp_path, log=lambda *a: None)
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_file_name_no_config_can_hold_is_refused(export):
+    _, plan, _ = export
+    odd = dataclasses.replace(plan, paths={**plan.paths, "/a b;.js": {**plan.default, "X-Odd": "1"}},
+                              urls=(*plan.urls, "/a b;.js"))
+    for render in (lambda p: server_configs.nginx_server(p, "/srv", "80"),
+                   lambda p: server_configs.caddyfile(p, "/srv"), server_configs.headers_file):
+        with pytest.raises(ValueError, match="rename the file"):
+            render(odd)
