@@ -6,11 +6,19 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 IMAGE_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".jfif", ".ppm", ".pgm"}
+    {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".jfif", ".ppm", ".pgm",
+     ".heic", ".heif", ".hif"}
 )
+
+# HEIC/HEIF (iPhones) through libheif, as the browser does (web/src/worker/heic.js): the primary
+# image only, never an embedded thumbnail, and no depth or other auxiliary images decoded. libheif
+# applies irot/imir; pillow-heif then resets the EXIF orientation tag (inside a HEIF it repeats
+# irot), so exif_transpose below leaves these images alone. 10/12-bit images come out as 8-bit.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 
 # The same limit as the browser (web/src/worker/decode.js MAX_PIXELS); checked against the header
 # before any pixel is decoded. A 64 MP photo needs ~2 GB across bgcut's full-resolution steps.
@@ -79,7 +87,7 @@ def decode(path: Path | str) -> np.ndarray:
         ) from None
     # RuntimeError: Pillow's AVIF plugin reports a damaged file with it (found by tests/test_decode_fuzz.py).
     except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
-        raise DecodeError(f"{path}: cannot decode image ({exc})") from None
+        raise DecodeError(f"{path}: cannot decode image ({str(exc).strip()})") from None
     if rgba.ndim != 3 or rgba.shape[2] != 4 or 0 in rgba.shape:
         raise DecodeError(f"{path}: decoded to an unusable shape {rgba.shape}")
     rgba = np.ascontiguousarray(rgba)

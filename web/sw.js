@@ -24,6 +24,9 @@ const VERSION = self.BGREMOVE_SERVER?.config ? `${PRECACHE.version}-${self.BGREM
 const CACHE = PREFIX + VERSION;
 const RUNTIME = new Set(PRECACHE.runtime);
 const PRECACHED = new Set([...PRECACHE.shell, ...PRECACHE.runtime]);
+// Files only some visits need (the HEIC decoder): not precached, so a first visit never pays for
+// them; the first fetch stores them, checked against this build's sha256, for offline use after.
+const LAZY = new Set(PRECACHE.lazy || []);
 // Server-rendered (the embed allow-list): the network wins, the cache covers offline visits.
 const NETWORK_FIRST = new Set(['/embed/allowed-origins.json']);
 const PARALLEL = 4;
@@ -90,6 +93,7 @@ async function precache() {
   }
   try {
     await Promise.all(Array.from({ length: PARALLEL }, lane));
+    await carryLazyFiles(cache);
     await cacheServerFiles(cache);
   } catch (err) {
     // A half-filled cache must never serve: drop it, and the browser retries on the next visit.
@@ -109,6 +113,33 @@ async function cacheServerFiles(cache) {
       // offline during install: the frame refuses every parent until it can fetch the list
     }
   }
+}
+
+// A lazy file an earlier deploy cached stays usable offline across the update when its bytes are
+// this build's: the old cache is deleted on activation, so copy it now.
+async function carryLazyFiles(cache) {
+  for (const path of LAZY) {
+    if (await cache.match(path)) continue;
+    const old = await fromOlderCache(path);
+    if (old && await sha256Hex(await old.clone().arrayBuffer()) === PRECACHE.sha256[path]) {
+      await cache.put(path, old);
+    }
+  }
+}
+
+async function cacheOnUse(request, key) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key, { ignoreVary: true });
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (!response.ok || response.type !== 'basic' || response.redirected) return response;
+  // Another build's file (a deploy happened since this page loaded) must not run with this one.
+  if (await sha256Hex(await response.clone().arrayBuffer()) !== PRECACHE.sha256[key]) {
+    return new Response(`${key} is not the file of build ${PRECACHE.version}; reload the page.`,
+      { status: 409, headers: { 'Content-Type': 'text/plain' } });
+  }
+  await cache.put(key, response.clone());
+  return response;
 }
 
 self.addEventListener('install', (event) => {
@@ -192,5 +223,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(request, key));
   } else if (PRECACHED.has(key)) {
     event.respondWith(cacheFirst(request, key));
+  } else if (LAZY.has(key)) {
+    event.respondWith(cacheOnUse(request, key));
   }
 });

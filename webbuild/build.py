@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import bgcut_wheel, pyodide_packages, repack
 from .compress import precompress
-from .sources import FFLATE, ORT, PYODIDE, NpmRuntime
+from .sources import FFLATE, LIBHEIF, ORT, PYODIDE, NpmRuntime
 from .util import BuildError, sha256_file, tree_digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +34,7 @@ def build(root: Path = ROOT, log=print) -> dict:
     ort_files = _npm_files(node_modules, ORT)
     pyodide_files = _npm_files(node_modules, PYODIDE)
     fflate_files = _npm_files(node_modules, FFLATE)
+    libheif_files = _npm_files(node_modules, LIBHEIF)
 
     lock = pyodide_packages.load_lock(node_modules / PYODIDE.package)
     if lock["info"]["version"] != PYODIDE.version:
@@ -61,6 +62,7 @@ def build(root: Path = ROOT, log=print) -> dict:
     ort_dir = _install(vendor, ORT, ort_files, cache / "compressed", log)
     pyodide_dir = _install(vendor, PYODIDE, pyodide_files, cache / "compressed", log)
     fflate_dir = _install(vendor, FFLATE, fflate_files, cache / "compressed", log)
+    libheif_dir = _install(vendor, LIBHEIF, libheif_files, cache / "compressed", log)
 
     manifest = {
         "ort": {
@@ -78,7 +80,16 @@ def build(root: Path = ROOT, log=print) -> dict:
             "bgcut": {"version": entries["bgcut"]["version"], "file": wheel.name},
         },
         "fflate": {"version": FFLATE.version, "base": f"/vendor/{fflate_dir.name}/", "module": "browser.js"},
-        "files": _describe(vendor, [ort_dir, pyodide_dir, fflate_dir]),
+        "libheif": {
+            "version": LIBHEIF.version,
+            "base": f"/vendor/{libheif_dir.name}/",
+            "module": "libheif.js",
+            "wasm": "libheif.wasm",
+        },
+        # Lazy files are fetched only when needed (the first HEIC file), never by a first visit;
+        # the service worker caches them on that first use (webbuild/service_worker.py).
+        "files": _describe(vendor, [ort_dir, pyodide_dir, fflate_dir])
+        + _describe(vendor, [libheif_dir], lazy=True),
     }
     for entry in manifest["files"]:
         folder, _, name = entry["path"].rpartition("/")
@@ -86,7 +97,7 @@ def build(root: Path = ROOT, log=print) -> dict:
             entry["lazy"] = True
     (vendor / RUNTIME_JSON).write_text(json.dumps(manifest, indent=1) + "\n")
     _precompress_models(root / "web" / "models", cache / "compressed")
-    _remove_stale(vendor, {ort_dir.name, pyodide_dir.name, fflate_dir.name, RUNTIME_JSON})
+    _remove_stale(vendor, {ort_dir.name, pyodide_dir.name, fflate_dir.name, libheif_dir.name, RUNTIME_JSON})
     return manifest
 
 
@@ -133,7 +144,7 @@ def _install(vendor: Path, runtime: NpmRuntime, files: dict[str, Path], cache: P
     return target
 
 
-def _describe(vendor: Path, dirs: list[Path]) -> list[dict]:
+def _describe(vendor: Path, dirs: list[Path], lazy: bool = False) -> list[dict]:
     described = []
     for folder in dirs:
         for path in sorted(folder.iterdir()):
@@ -144,12 +155,15 @@ def _describe(vendor: Path, dirs: list[Path]) -> list[dict]:
                 variant = path.with_name(path.name + "." + enc)
                 if variant.exists():
                     encodings[enc] = variant.stat().st_size
-            described.append({
+            entry = {
                 "path": f"/vendor/{folder.name}/{path.name}",
                 "bytes": path.stat().st_size,
                 "sha256": sha256_file(path),
                 "encodings": encodings,
-            })
+            }
+            if lazy:
+                entry["lazy"] = True
+            described.append(entry)
     return described
 
 

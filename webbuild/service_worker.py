@@ -27,6 +27,10 @@ SHELL_SUFFIXES = {".html", ".js", ".mjs", ".css", ".py", ".json", ".svg", ".png"
                   ".webmanifest", ".woff2", ".txt", ".jpg"}
 # The model list is small and must be readable offline to find the cached model by its sha256.
 EXTRA_SHELL = ("models/manifest.json",)
+# Code only some visits need (HEIC decoding): kept out of the precache so a first visit does not
+# download it, and cached by the worker the first time the page fetches it, checked against the
+# sha256 below. runtime.json marks its lazy runtime files the same way ("lazy": true).
+LAZY_SHELL = ("src/worker/heic.js",)
 
 
 def shell_files(web_root: Path) -> list[str]:
@@ -37,6 +41,8 @@ def shell_files(web_root: Path) -> list[str]:
         if not path.is_file() or rel.parts[0] in SKIPPED_DIRS or rel.as_posix() in NOT_PRECACHED:
             continue
         if any(part.startswith(".") for part in rel.parts) or path.suffix not in SHELL_SUFFIXES:
+            continue
+        if rel.as_posix() in LAZY_SHELL:
             continue
         found.append(rel.as_posix())
     found.extend(p for p in EXTRA_SHELL if (web_root / p).is_file())
@@ -61,16 +67,28 @@ def precache_manifest(web_root: Path) -> dict:
         url = "/" + rel.removesuffix("index.html")
         shell.append(url)
         sha256[url] = file_hash
-    files = runtime.get("files") or []
+    lazy = []
+    for rel in LAZY_SHELL:
+        path = web_root / rel
+        if path.is_file():
+            file_hash = sha256_file(path)
+            digest.update(f"{rel}\0{file_hash}\n".encode())
+            lazy.append("/" + rel)
+            sha256["/" + rel] = file_hash
+    files = [entry for entry in runtime.get("files") or [] if not entry.get("lazy")]
     if not files:
         raise BuildError(f"{runtime_json} lists no runtime files")
-    for entry in files:
+    for entry in runtime["files"]:
         digest.update(f"{entry['path']}\0{entry['sha256']}\n".encode())
         sha256[entry["path"]] = entry["sha256"]
+        if entry.get("lazy"):
+            lazy.append(entry["path"])
     return {
         "version": digest.hexdigest()[:16],
         "shell": shell,
         "runtime": [entry["path"] for entry in files],
+        # Not precached: cached on first use, checked against sha256 like the rest.
+        "lazy": lazy,
         # The worker checks every body against these: its cache holds this build and nothing else.
         "sha256": sha256,
         # Decoded sizes: the Cache API stores bodies after Content-Encoding is undone.

@@ -60,3 +60,21 @@ FFLATE = NpmRuntime(
     license="MIT",
     files=("esm/browser.js",),
 )
+
+# HEIC/HEIF decoding for browsers that cannot (all but Safari): libheif with libde265, compiled to
+# WebAssembly. Loaded by the engine worker only when a HEIC file arrives, so it is listed in
+# runtime.json as lazy: never precached, cached by the service worker on first use. The glue is the
+# classic (UMD) build, served unmodified; the worker imports it as a module and picks the factory up
+# through its AMD hook (web/src/worker/heic.js).
+LIBHEIF = NpmRuntime(
+    name="libheif",
+    package="libheif-js",
+    version="1.23.2",
+    license="LGPL-3.0",
+    files=(
+        "libheif-wasm/libheif.js",
+        "libheif-wasm/libheif.wasm",
+        # The LGPL text travels with the library it covers.
+        "libheif-wasm/LICENSE",
+    ),
+)

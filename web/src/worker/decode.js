@@ -47,8 +47,8 @@ async function checkHeader(blob, name) {
     throw new UserError(`SVG images are not supported${quoted(name)}: they are drawings rather than photos, `
       + 'and their scripts are never run here. Export it as PNG first.');
   }
-  if (format === 'heic' || format === 'tiff') {
-    // Chromium and Firefox decode neither; try anyway in case this browser can (Safari).
+  if (format === 'tiff') {
+    // Chromium and Firefox cannot decode it; try anyway in case this browser can (Safari).
     return { format, warnings: [] };
   }
   if (width !== undefined && height !== undefined) {
@@ -77,6 +77,20 @@ function describe(blob, name) {
   return parts.join(', ');
 }
 
+async function decodeHeicInWorker(blob, name, warnings) {
+  let heic;
+  try {
+    heic = await import('./heic.js');
+  } catch (err) {
+    throw new UserError(`The HEIC decoder could not be loaded${quoted(name)} (${err?.message || err}); `
+      + 'check the connection and try again.');
+  }
+  const result = await heic.decodeHeic(blob, name, (width, height) => {
+    if (width * height > MAX_PIXELS) throw tooLarge(width, height, '', name);
+  });
+  return { ...result, warnings: [...warnings, ...result.warnings] };
+}
+
 export async function decodeToPixels(blob, name = '') {
   if (!(blob instanceof Blob)) throw new UserError('Expected a File or Blob holding an image.');
   if (blob.size === 0) throw new UserError(name ? `This file is empty ("${name}").` : 'This file is empty.');
@@ -89,7 +103,9 @@ export async function decodeToPixels(blob, name = '') {
       colorSpaceConversion: 'none',
     });
   } catch {
-    if (format === 'heic' || format === 'avif' || format === 'tiff') {
+    // Only Safari decodes HEIC itself; everywhere else libheif does, loaded on this first need.
+    if (format === 'heic') return decodeHeicInWorker(blob, name, warnings);
+    if (format === 'avif' || format === 'tiff') {
       throw new UserError(`This browser cannot decode ${NAMES[format]} images${quoted(name)}. `
         + 'Convert it to JPEG or PNG first, or try another browser.');
     }

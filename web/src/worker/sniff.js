@@ -1,5 +1,5 @@
 // What a file is, from its first bytes, before any decoder sees it: the format by magic number and,
-// for PNG, JPEG, GIF, WebP and BMP, the pixel size from the header. A 40 KB PNG can claim
+// for PNG, JPEG, GIF, WebP, BMP, HEIC/HEIF and AVIF, the pixel size from the header. A 40 KB PNG can claim
 // 30000x30000 (3.6 GB of RGBA); refusing it here means createImageBitmap never tries.
 
 const HEAD_BYTES = 1 << 20; // JPEG SOF usually sits after EXIF/ICC segments, well inside 1 MB
@@ -103,13 +103,135 @@ function bmp(b) {
   return { format: 'bmp', width: Math.abs(dv.getInt32(18, true)), height: Math.abs(dv.getInt32(22, true)) };
 }
 
-function isobmff(b) {
+function isobmffFormat(b) {
   const brands = [ascii(b, 8, 12)];
   const size = Math.min(be32(b, 0), b.length, 256);
   for (let i = 16; i + 4 <= size; i += 4) brands.push(ascii(b, i, i + 4));
-  if (brands.some((x) => AVIF_BRANDS.has(x))) return { format: 'avif' };
-  if (brands.some((x) => HEIF_BRANDS.has(x))) return { format: 'heic' };
+  if (brands.some((x) => AVIF_BRANDS.has(x))) return 'avif';
+  if (brands.some((x) => HEIF_BRANDS.has(x))) return 'heic';
   return null;
+}
+
+// HEIF and AVIF keep the pixel size in 'ispe' properties: meta > iprp > ipco lists properties, ipma
+// assigns them to items, pitm names the primary item. Thumbnails, grid tiles and depth maps carry
+// their own ispe; the primary item (a grid's, too) carries the full size. Every length is checked
+// against its parent and every loop is bounded: this runs on untrusted bytes before any decoder.
+const META_MAX_BYTES = 16 << 20;
+const TOP_LEVEL_BOXES = 64;
+const CHILD_BOXES = 4096;
+
+// Child boxes of b[start, end) as {type, start (payload), end}; stops at the first malformed header.
+function children(b, start, end) {
+  const out = [];
+  for (let i = start; i + 8 <= end && out.length < CHILD_BOXES;) {
+    let size = be32(b, i);
+    let header = 8;
+    if (size === 1) {
+      if (i + 16 > end || be32(b, i + 8) !== 0) break; // a box over 4 GiB inside meta is damage
+      size = be32(b, i + 12);
+      header = 16;
+    } else if (size === 0) {
+      size = end - i;
+    }
+    if (size < header || i + size > end) break;
+    out.push({ type: ascii(b, i + 4, i + 8), start: i + header, end: i + size });
+    i += size;
+  }
+  return out;
+}
+
+function child(b, box, type) {
+  return children(b, box.start, box.end).find((c) => c.type === type);
+}
+
+function primaryItem(b, meta) {
+  const pitm = child(b, meta, 'pitm');
+  if (!pitm || pitm.end - pitm.start < 6) return null;
+  return b[pitm.start] === 0 ? (b[pitm.start + 4] << 8) | b[pitm.start + 5] : be32(b, pitm.start + 4);
+}
+
+// 1-based ipco indexes of the properties ipma assigns to item; null when ipma cannot be read.
+function propertiesOf(b, ipma, item) {
+  const version = b[ipma.start];
+  const wide = b[ipma.start + 3] & 1;
+  let i = ipma.start + 4;
+  if (i + 4 > ipma.end) return null;
+  const count = be32(b, i);
+  i += 4;
+  for (let n = 0; n < count && i < ipma.end; n += 1) {
+    const idSize = version < 1 ? 2 : 4;
+    if (i + idSize + 1 > ipma.end) return null;
+    const id = idSize === 2 ? (b[i] << 8) | b[i + 1] : be32(b, i);
+    const associations = b[i + idSize];
+    i += idSize + 1;
+    if (i + associations * (wide ? 2 : 1) > ipma.end) return null;
+    const indexes = [];
+    for (let k = 0; k < associations; k += 1) {
+      indexes.push(wide ? ((b[i] << 8) | b[i + 1]) & 0x7fff : b[i] & 0x7f);
+      i += wide ? 2 : 1;
+    }
+    if (id === item) return indexes;
+  }
+  return null;
+}
+
+/** {width, height} of the primary item (rotated by its irot), else of the largest ispe; null if none. */
+function heifSize(b, meta) {
+  const iprp = child(b, meta, 'iprp');
+  const ipco = iprp && child(b, iprp, 'ipco');
+  if (!ipco) return null;
+  const props = children(b, ipco.start, ipco.end);
+  const ispe = (p) => (p && p.type === 'ispe' && p.end - p.start >= 12
+    ? { width: be32(b, p.start + 4), height: be32(b, p.start + 8) } : null);
+  const item = primaryItem(b, meta);
+  const ipma = children(b, iprp.start, iprp.end).filter((c) => c.type === 'ipma');
+  for (const box of item === null ? [] : ipma) {
+    const assigned = propertiesOf(b, box, item)?.map((k) => props[k - 1]) || [];
+    const size = assigned.map(ispe).find(Boolean);
+    if (!size) continue;
+    const irot = assigned.find((p) => p && p.type === 'irot' && p.end > p.start);
+    return irot && (b[irot.start] & 1) ? { width: size.height, height: size.width } : size;
+  }
+  let largest = null;
+  for (const size of props.map(ispe)) {
+    if (size && (!largest || size.width * size.height > largest.width * largest.height)) largest = size;
+  }
+  return largest;
+}
+
+// The meta box usually follows ftyp, but a writer may put mdat first: walk the top-level headers
+// through the blob (a few bytes each) rather than trusting the first megabyte to hold it.
+async function readMeta(blob, head) {
+  let offset = 0;
+  for (let n = 0; n < TOP_LEVEL_BOXES && offset + 8 <= blob.size; n += 1) {
+    const h = offset + 16 <= head.length ? head.subarray(offset, offset + 16)
+      : new Uint8Array(await blob.slice(offset, offset + 16).arrayBuffer());
+    if (h.length < 8) return null;
+    let size = be32(h, 0);
+    if (size === 1) {
+      if (h.length < 16) return null;
+      size = be32(h, 8) * 2 ** 32 + be32(h, 12);
+    } else if (size === 0) {
+      size = blob.size - offset;
+    }
+    if (size < 8) return null;
+    if (ascii(h, 4, 8) === 'meta') {
+      if (size > META_MAX_BYTES || offset + size > blob.size) return null;
+      const b = offset + size <= head.length ? head.subarray(offset, offset + size)
+        : new Uint8Array(await blob.slice(offset, offset + size).arrayBuffer());
+      return { b, meta: { type: 'meta', start: 12, end: b.length } }; // FullBox: skip version/flags
+    }
+    offset += size;
+  }
+  return null;
+}
+
+async function isobmff(blob, head) {
+  const format = isobmffFormat(head);
+  if (!format) return null;
+  const found = await readMeta(blob, head);
+  const size = found && heifSize(found.b, found.meta);
+  return size ? { format, ...size } : { format };
 }
 
 function looksLikeSvg(b) {
@@ -132,7 +254,7 @@ export async function sniffImage(blob) {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpeg(b);
   if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return webp(b);
   if (b.length >= 2 && ascii(b, 0, 2) === 'BM') return bmp(b);
-  if (b.length >= 12 && ascii(b, 4, 8) === 'ftyp') return isobmff(b) || { format: null };
+  if (b.length >= 12 && ascii(b, 4, 8) === 'ftyp') return (await isobmff(blob, b)) || { format: null };
   if (b.length >= 4 && (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*')) return { format: 'tiff' };
   if (looksLikeSvg(b)) return { format: 'svg' };
   return { format: null };
