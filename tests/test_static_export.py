@@ -20,7 +20,7 @@ from tests.browser_support import start_server
 from tests.static_hosting import NGINX, public_tmp, require_nginx, start_caddy, start_nginx
 from webbuild import server_configs
 from webbuild.header_plan import dynamic_files, site_files
-from webbuild.static_export import export_static
+from webbuild.static_export import content_time, export_static
 from webbuild.util import BuildError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,6 +209,23 @@ def test_both_revalidate_with_their_etag(servers):
         status, again, body = _get(server, "/index.html", "br", {"If-None-Match": headers["etag"]})
         assert status == 304 and body == b"", (server.url, status)
         assert again["content-security-policy"] == headers["content-security-policy"]
+
+
+def test_static_etags_follow_the_bytes(export, servers):
+    """nginx's ETag is time-size; the export sets each shell file's time from its bytes, so a
+    same-size edit still changes the ETag (our server hashes the bytes for the same reason)."""
+    out, _, _ = export
+    site = out / "site"
+    for rel in ("index.html", "sw.js", "embed/allowed-origins.json"):
+        assert int((site / rel).stat().st_mtime) == content_time(site / rel), rel
+    index = site / "index.html"
+    _, headers, _ = _get(servers[1], "/index.html", "identity")
+    assert headers["etag"] == f'"{content_time(index):x}-{index.stat().st_size:x}"'
+    other = out.parent / "edited.html"
+    data = bytearray(index.read_bytes())
+    data[-2] = ord("A") if data[-2] != ord("A") else ord("B")
+    other.write_bytes(bytes(data))
+    assert content_time(other) != content_time(index)
 
 
 def test_export_refuses_a_folder_with_other_files(tmp_path):

@@ -16,12 +16,14 @@ from . import server_configs
 from .build import ROOT
 from .compress import COMPRESSIBLE, MIN_SAVING, precompress
 from .header_plan import HeaderPlan, dynamic_files, observe
-from .util import BuildError
+from .util import BuildError, sha256_file
 
 WEB_ROOT = ROOT / "web"
 OUTPUTS = {"site", "nginx", "Caddyfile"}
-# Immutable, big and never edited in place: a test export may hard-link them instead of copying.
+# Immutable, big and never edited in place: a test export may hard-link them instead of copying
+# (their URLs name their content, so their ETags need not).
 LINKABLE = ("vendor", "models")
+CONTENT_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z
 
 
 def export_static(out: Path, frame_ancestors: str = "'self'", *, web_root: Path = WEB_ROOT,
@@ -55,6 +57,7 @@ def export_static(out: Path, frame_ancestors: str = "'self'", *, web_root: Path 
     for rel, body in dynamic_files(frame_ancestors).items():
         (staging / rel).parent.mkdir(parents=True, exist_ok=True)
         (staging / rel).write_bytes(body)
+    _content_times(staging, link)
     plan = observe(staging, frame_ancestors)
     (staging / "_headers").write_text(server_configs.headers_file(plan))
     site = out / "site"
@@ -87,6 +90,27 @@ def _copy_site(src: Path, dst: Path, link: bool) -> None:
         shutil.copy2(s, d)
 
     shutil.copytree(src, dst, ignore=ignore, copy_function=copy)
+
+
+def content_time(path: Path) -> int:
+    """A modification time drawn from the file's bytes (a second between 2000 and 2008).
+
+    nginx and Caddy make ETags from time and size; the app makes them from the bytes, so that a
+    build with pinned file times still revalidates to new bytes (docs/ARCHITECTURE.md). A time
+    that follows the bytes gives the static servers the same property."""
+    return CONTENT_EPOCH + int(sha256_file(path)[:7], 16)
+
+
+def _content_times(site: Path, link: bool) -> None:
+    for path in site.rglob("*"):
+        rel = path.relative_to(site)
+        if not path.is_file() or path.suffix in (".br", ".gz") or (link and rel.parts[0] in LINKABLE):
+            continue
+        t = content_time(path)
+        # Variants get the same time: the app serves a variant only when it is not older.
+        for target in (path, path.with_name(path.name + ".br"), path.with_name(path.name + ".gz")):
+            if target.is_file():
+                os.utime(target, (t, t))
 
 
 def _precompress_pair(path: Path, cache: Path) -> list[Path]:
