@@ -8,6 +8,9 @@ const WORKER_URL = new URL('../worker/engine-worker.js', import.meta.url);
 if (new URLSearchParams(globalThis.location?.search || '').get('testhooks') === '1') {
   WORKER_URL.searchParams.set('testhooks', '1');
 }
+// ?memory-budget-mb=N forces the per-photo memory budget (web/src/worker/memory-budget.js).
+const FORCED_BUDGET = new URLSearchParams(globalThis.location?.search || '').get('memory-budget-mb');
+if (FORCED_BUDGET) WORKER_URL.searchParams.set('memory-budget-mb', FORCED_BUDGET);
 
 export const CRASH_MESSAGE = 'The engine stopped unexpectedly while processing this image';
 

@@ -1,6 +1,7 @@
 // Photo bytes -> unpremultiplied sRGB RGBA pixels, inside the worker. EXIF orientation is applied
 // (as the native CLI does) and embedded colour profiles are not (Pillow does not apply them either).
 import { UserError } from './errors.js';
+import { megapixels, memoryBudgetBytes, workingSize } from './memory-budget.js';
 import { sniffImage } from './sniff.js';
 
 // A 48 MP photo took 751 MiB of Pyodide heap (4 GiB maximum) and 1.8 GiB of renderer memory in all
@@ -47,17 +48,21 @@ async function checkHeader(blob, name) {
     throw new UserError(`SVG images are not supported${quoted(name)}: they are drawings rather than photos, `
       + 'and their scripts are never run here. Export it as PNG first.');
   }
-  if (format === 'tiff') {
-    // Chromium and Firefox cannot decode it; try anyway in case this browser can (Safari).
-    return { format, warnings: [] };
+  if (format === null) throw notAnImage(blob, name);
+  // A decoder sizes its buffers from the file, and a few KB can describe gigapixels: a file whose
+  // size cannot be read before decoding (a damaged or unusual header) is never handed to one.
+  // HEIC is the exception: where the browser cannot decode it, libheif reads and checks the size
+  // before decoding (heic.js), and it reports a damaged file as such.
+  if ((width === undefined || height === undefined) && format !== 'heic') {
+    throw new UserError(`This ${NAMES[format]} file does not say how large it is where its format keeps that`
+      + `${quoted(name)}, so it is not opened: it is damaged, or written in a way this app does not read. `
+      + 'Save it again as JPEG or PNG.');
   }
-  if (width !== undefined && height !== undefined) {
-    if (width < 1 || height < 1) {
-      throw new UserError(`This ${NAMES[format]} file says its size is ${width}x${height}${quoted(name)}; `
-        + 'the file is damaged.');
-    }
-    if (width * height > MAX_PIXELS) throw tooLarge(width, height, `its ${NAMES[format]} header says `, name);
+  if (width < 1 || height < 1) {
+    throw new UserError(`This ${NAMES[format]} file says its size is ${width}x${height}${quoted(name)}; `
+      + 'the file is damaged.');
   }
+  if (width * height > MAX_PIXELS) throw tooLarge(width, height, `its ${NAMES[format]} header says `, name);
   if (await truncated(blob, format)) {
     throw new UserError(`This ${NAMES[format]} file is incomplete (it ends before its image data does), so it `
       + `is not an image the browser can read (${describe(blob, name)}).`);
@@ -67,6 +72,40 @@ async function checkHeader(blob, name) {
     warnings.push(`Animated ${NAMES[format]}: only the first frame was used.`);
   }
   return { format, warnings };
+}
+
+function notAnImage(blob, name) {
+  return new UserError(`This file is not an image the browser can read (${describe(blob, name)}). `
+    + 'Expected a JPEG, PNG, WebP, AVIF, GIF or BMP image.');
+}
+
+// Past this device's memory budget (memory-budget.js) the photo is drawn into a smaller canvas,
+// same aspect, before any pixel is read out: the full-size copy is never made, and the pipeline
+// after it only ever sees the working size.
+function toPixels(source, width, height, warnings, budgetBytes) {
+  const fit = workingSize(width, height, budgetBytes);
+  const canvas = new OffscreenCanvas(fit.width, fit.height);
+  // willReadFrequently keeps the canvas on the CPU, so getImageData is a plain copy.
+  const ctx = canvas.getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
+  if (!ctx) throw new UserError(`Not enough memory to open this ${width}x${height} image.`);
+  if (fit.width === width && fit.height === height) {
+    ctx.drawImage(source, 0, 0);
+    const { data } = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
+    return { pixels: data, width, height, warnings };
+  }
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(source, 0, 0, fit.width, fit.height);
+  const { data } = ctx.getImageData(0, 0, fit.width, fit.height, { colorSpace: 'srgb' });
+  const downscaled = { from_mp: megapixels(width, height), to_mp: megapixels(fit.width, fit.height),
+    from_width: width, from_height: height };
+  return {
+    pixels: data,
+    width: fit.width,
+    height: fit.height,
+    warnings: [...warnings, `Processed at ${downscaled.to_mp} MP to fit this device's memory `
+      + `(the photo has ${downscaled.from_mp} MP).`],
+    downscaled,
+  };
 }
 
 function describe(blob, name) {
@@ -91,7 +130,8 @@ async function decodeHeicInWorker(blob, name, warnings) {
   return { ...result, warnings: [...warnings, ...result.warnings] };
 }
 
-export async function decodeToPixels(blob, name = '') {
+/** budgetBytes: what this photo may cost (default: this device's, memory-budget.js). */
+export async function decodeToPixels(blob, name = '', { budgetBytes = memoryBudgetBytes() } = {}) {
   if (!(blob instanceof Blob)) throw new UserError('Expected a File or Blob holding an image.');
   if (blob.size === 0) throw new UserError(name ? `This file is empty ("${name}").` : 'This file is empty.');
   const { format, warnings } = await checkHeader(blob, name);
@@ -113,19 +153,12 @@ export async function decodeToPixels(blob, name = '') {
       throw new UserError(`This ${NAMES[format]} file is damaged or incomplete, so it is not an image the `
         + `browser can read (${describe(blob, name)}).`);
     }
-    throw new UserError(`This file is not an image the browser can read (${describe(blob, name)}). `
-      + 'Expected a JPEG, PNG, WebP, AVIF, GIF or BMP image.');
+    throw notAnImage(blob, name);
   }
   const { width, height } = bitmap;
   try {
     if (width * height > MAX_PIXELS) throw tooLarge(width, height, '', name);
-    const canvas = new OffscreenCanvas(width, height);
-    // willReadFrequently keeps the canvas on the CPU, so getImageData is a plain copy.
-    const ctx = canvas.getContext('2d', { willReadFrequently: true, colorSpace: 'srgb' });
-    if (!ctx) throw new UserError(`Not enough memory to open this ${width}x${height} image.`);
-    ctx.drawImage(bitmap, 0, 0);
-    const { data } = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' });
-    return { pixels: data, width, height, warnings };
+    return toPixels(bitmap, width, height, warnings, budgetBytes);
   } finally {
     bitmap.close();
   }

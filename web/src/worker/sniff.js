@@ -1,13 +1,13 @@
 // What a file is, from its first bytes, before any decoder sees it: the format by magic number and,
 // for PNG, JPEG, GIF, WebP, BMP, HEIC/HEIF and AVIF, the pixel size from the header. A 40 KB PNG can claim
 // 30000x30000 (3.6 GB of RGBA); refusing it here means createImageBitmap never tries.
+import { jpegSize } from './jpeg-size.js';
 
-const HEAD_BYTES = 1 << 20; // JPEG SOF usually sits after EXIF/ICC segments, well inside 1 MB
+const HEAD_BYTES = 1 << 20; // every header but a padded JPEG's fits; jpeg-size.js walks on past it
 const GIF_WALK_BYTES = 64 << 20; // counting GIF frames walks the file; larger GIFs only get the head
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
 const AVIF_BRANDS = new Set(['avif', 'avis']);
-const JPEG_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf]);
 
 function ascii(b, start, end) {
   return String.fromCharCode(...b.subarray(start, Math.min(end, b.length)));
@@ -28,21 +28,6 @@ function png(b) {
     i += 12 + be32(b, i);
   }
   return info;
-}
-
-function jpeg(b) {
-  for (let i = 2; i + 9 < b.length;) {
-    if (b[i] !== 0xff) return { format: 'jpeg' };
-    const marker = b[i + 1];
-    if (marker === 0xff) { i += 1; continue; } // fill bytes
-    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) { i += 2; continue; }
-    if (JPEG_SOF.has(marker)) {
-      return { format: 'jpeg', height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8] };
-    }
-    if (marker === 0xda || marker === 0xd9) return { format: 'jpeg' }; // scan before any frame header
-    i += 2 + ((b[i + 2] << 8) | b[i + 3]);
-  }
-  return { format: 'jpeg' };
 }
 
 // Counts image descriptors by walking the block structure; stops at the second one.
@@ -100,7 +85,31 @@ function webp(b) {
 function bmp(b) {
   if (b.length < 26) return { format: 'bmp' };
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  // OS/2 1.x files (a 12-byte BITMAPCOREHEADER) keep 16-bit sizes where later headers have 32-bit.
+  if (dv.getUint32(14, true) === 12) return { format: 'bmp', width: dv.getUint16(18, true), height: dv.getUint16(20, true) };
   return { format: 'bmp', width: Math.abs(dv.getInt32(18, true)), height: Math.abs(dv.getInt32(22, true)) };
+}
+
+// TIFF: ImageWidth (256) and ImageLength (257) of the first image directory, when it lies in the head.
+function tiff(b) {
+  const little = b[0] === 0x49;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const u16 = (i) => dv.getUint16(i, little);
+  const u32 = (i) => dv.getUint32(i, little);
+  if (b.length < 8) return { format: 'tiff' };
+  const ifd = u32(4);
+  if (ifd < 8 || ifd + 2 > b.length) return { format: 'tiff' };
+  const size = {};
+  const count = u16(ifd);
+  for (let k = 0; k < count && ifd + 2 + 12 * (k + 1) <= b.length; k += 1) {
+    const entry = ifd + 2 + 12 * k;
+    const tag = u16(entry);
+    if (tag !== 256 && tag !== 257) continue;
+    const type = u16(entry + 2);
+    const value = type === 3 ? u16(entry + 8) : type === 4 ? u32(entry + 8) : undefined;
+    if (value !== undefined) size[tag === 256 ? 'width' : 'height'] = value;
+  }
+  return size.width !== undefined && size.height !== undefined ? { format: 'tiff', ...size } : { format: 'tiff' };
 }
 
 function isobmffFormat(b) {
@@ -251,11 +260,11 @@ export async function sniffImage(blob) {
     return gif(whole);
   }
   if (b.length >= 8 && be32(b, 0) === 0x89504e47 && be32(b, 4) === 0x0d0a1a0a) return png(b);
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpeg(b);
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return jpegSize(blob, b);
   if (b.length >= 16 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return webp(b);
   if (b.length >= 2 && ascii(b, 0, 2) === 'BM') return bmp(b);
   if (b.length >= 12 && ascii(b, 4, 8) === 'ftyp') return (await isobmff(blob, b)) || { format: null };
-  if (b.length >= 4 && (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*')) return { format: 'tiff' };
+  if (b.length >= 4 && (ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*')) return tiff(b);
   if (looksLikeSvg(b)) return { format: 'svg' };
   return { format: null };
 }

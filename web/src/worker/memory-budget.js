@@ -1,0 +1,45 @@
+// How many pixels this device can afford to cut out at once. A 48 MP photo peaks at about 1.8 GiB
+// in the renderer (docs/BENCHMARKS.md#limits-and-memory); phones close tabs far below that, iOS
+// Safari at well under 1 GiB. Past the budget the photo is processed at a smaller working size, and
+// the result says so, rather than the tab dying and taking the rest of a batch with it.
+
+// Renderer peak per photo pixel at 48 MP: 1797 MiB / 48 MP = 39.3 bytes, rounded up.
+export const BYTES_PER_PIXEL = 40;
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+// A tab may use about a quarter of the device's memory before the system reclaims it.
+const SHARE_OF_DEVICE = 0.25;
+// Browsers that hide deviceMemory (Safari, Firefox) on a phone or tablet: assume a small one.
+const UNKNOWN_MOBILE_BYTES = 1 * GiB;
+const MOBILE = /iPhone|iPad|iPod|Android|Mobile/i;
+
+// ?memory-budget-mb=N on the page (passed to this worker's URL by worker-bridge.js) forces a budget:
+// tests use it to reach the downscaling path on a desktop, people to try a phone's behaviour.
+function forcedBudget() {
+  const href = globalThis.location?.href;
+  const value = href ? Number(new URL(href).searchParams.get('memory-budget-mb')) : NaN;
+  return Number.isFinite(value) && value > 0 ? value * MiB : null;
+}
+
+/** Bytes this tab may spend on one photo; Infinity where the device gives no reason to hold back. */
+export function memoryBudgetBytes(nav = globalThis.navigator) {
+  const forced = forcedBudget();
+  if (forced) return forced;
+  const gb = nav?.deviceMemory;
+  // Chromium reports 0.25-8 (GB, rounded down, capped at 8): below 8 the device is small enough.
+  if (typeof gb === 'number' && gb > 0) return gb < 8 ? gb * GiB * SHARE_OF_DEVICE : Infinity;
+  return MOBILE.test(nav?.userAgent || '') ? UNKNOWN_MOBILE_BYTES : Infinity;
+}
+
+/** The working size for a photo under a budget: the same size, or one with the same aspect that fits. */
+export function workingSize(width, height, budgetBytes) {
+  const pixels = width * height;
+  const affordable = Math.floor(budgetBytes / BYTES_PER_PIXEL);
+  if (!(pixels > affordable)) return { width, height };
+  const scale = Math.sqrt(affordable / pixels);
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
+}
+
+export function megapixels(width, height) {
+  return Math.round(width * height / 1e5) / 10;
+}
