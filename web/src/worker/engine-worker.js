@@ -5,7 +5,7 @@ import { chooseBackend, probeWebGpu, wasmCapabilities, wasmFallback } from './ba
 import { decodeToPixels } from './decode.js';
 import { encodePixels } from './encode.js';
 import { pythonMessage, UserError } from './errors.js';
-import { loadModelBytes, modelManifest } from './model-store.js';
+import { modelManifest } from './model-store.js';
 import { Inference } from './inference-client.js';
 import { previewCutout, thumbnail } from './preview.js';
 import { loadPython, ortFiles, runtimeManifest } from './runtimes.js';
@@ -65,41 +65,25 @@ function addSpans({ spans, timeOrigin }) {
 async function buildSession(models, choice, progress) {
   const flavour = choice.backend === 'webgpu' ? 'webgpu' : 'wasm';
   let { entry, backend } = choice;
-  const inference = new Inference();
+  const inference = new Inference(progress);
   try {
-    // The runtime and the model bytes do not depend on each other: fetch and verify both at once.
-    const [runtime, first] = await Promise.all([
-      inference.load(flavour),
-      span('model', () => loadModelBytes(entry, progress)),
-    ]);
-    addSpans(runtime);
-    const { threads } = runtime;
-    let loaded = first;
-    progress({ stage: Stage.SESSION, backend });
     try {
-      addSpans(await inference.session(loaded.bytes, backend, entry));
-      return { inference, threads, flavour, entry, backend, source: loaded.source };
+      const started = await inference.start(flavour, entry, backend);
+      addSpans(started);
+      return { inference, threads: started.threads, flavour, entry, backend, source: started.source };
     } catch (err) {
       if (backend !== 'webgpu' || choice.reason === 'requested' || isFatal(err)) throw err;
       // 'auto' chose WebGPU but the model does not build there: the same architecture on WASM.
       entry = wasmFallback(models, entry);
       backend = 'wasm';
-      loaded = await loadModelBytes(entry, progress);
-      progress({ stage: Stage.SESSION, backend });
-      await inference.session(loaded.bytes, backend, entry);
-      return { inference, threads, flavour, entry, backend, source: loaded.source, fallbackReason: pythonMessage(err) };
+      const again = await inference.session(entry, backend);
+      return { inference, threads: again.threads, flavour, entry, backend, source: again.source,
+        fallbackReason: pythonMessage(err) };
     }
   } catch (err) {
     inference.terminate();
     throw err;
   }
-}
-
-// A model run on a blank input at the model's own size while Pyodide is still starting: ONNX
-// Runtime's first run sets up its memory and kernels, and would otherwise slow the first photo.
-async function warmUpModel(built) {
-  const { size = 320 } = built.entry.input || {};
-  await built.inference.run(new Float32Array(3 * size * size), size, size);
 }
 
 // The first photo's path once through, on a small synthetic photo and a synthetic mask instead of
@@ -120,10 +104,7 @@ async function init({ model, backend = 'auto' } = {}, progress) {
   const choice = chooseBackend(models, { model, backend }, gpu);
   const built = await buildSession(models, choice, progress);
   const tSession = performance.now();
-  const modelWarm = span('warmUpModel', () => warmUpModel(built));
-  modelWarm.catch(() => {});
   const { pyodide, glue, versions } = await python;
-  await modelWarm;
   const e = { ...built, pyodide, glue };
   let warmUpError;
   try {

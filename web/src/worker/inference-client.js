@@ -7,7 +7,9 @@ export class Inference {
   #pending = new Map();
   #next = 1;
 
-  constructor() {
+  // onProgress: the model download's {stage: 'download' | 'verify' | 'session', ...} events.
+  constructor(onProgress = () => {}) {
+    this.onProgress = onProgress;
     this.#worker = new Worker(WORKER_URL, { type: 'module', name: 'bgremove-inference' });
     this.#worker.addEventListener('message', (e) => this.#onMessage(e.data));
     // The worker died outside a request (an uncaught error, out of memory): a trap for every caller.
@@ -25,7 +27,11 @@ export class Inference {
     });
   }
 
-  #onMessage({ id, value, error, name, fatal }) {
+  #onMessage({ id, value, error, name, fatal, progress }) {
+    if (progress) {
+      this.onProgress(progress);
+      return;
+    }
     const job = this.#pending.get(id);
     if (!job) return;
     this.#pending.delete(id);
@@ -46,14 +52,15 @@ export class Inference {
     for (const job of jobs) job.reject(err);
   }
 
-  // ORT flavour 'wasm' | 'webgpu'; resolves {threads, spans}.
-  load(flavour) {
-    return this.#request('load', { flavour });
+  // ORT flavour 'wasm' | 'webgpu', the model of this manifest entry and a warmed-up session on
+  // backend; resolves {source, threads, spans, timeOrigin}.
+  start(flavour, entry, backend) {
+    return this.#request('start', { flavour, entry, backend });
   }
 
-  // A session for the model's verified bytes (transferred: the caller keeps no copy).
-  session(bytes, backend, entry) {
-    return this.#request('session', { bytes, backend, entry }, [bytes.buffer]);
+  // Another model or backend on the same runtime; resolves like start().
+  session(entry, backend) {
+    return this.#request('session', { entry, backend });
   }
 
   // input: Float32Array [1, 3, h, w] (transferred); resolves {data: Float32Array, dims}.

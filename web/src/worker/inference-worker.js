@@ -1,8 +1,11 @@
 // ONNX Runtime in a worker of its own, started by the engine worker. A model run is synchronous
 // WebAssembly on the thread that calls it: beside Pyodide it would stall Python's start for its
-// whole length. Here the runtime's download, compilation, session and warm-up run while Pyodide
-// starts, on the other core. Messages (inference-client.js): 'load', 'session', 'run'.
+// whole length, and Python's start would hold back every step here that waits for the engine's
+// thread. So this worker fetches the runtime and the model itself, builds the session and warms it
+// up while Pyodide starts. Messages (inference-client.js): 'start', 'session', 'run'; progress
+// events of the model download go out as {progress}.
 import { isFatal } from './crash.js';
+import { loadModelBytes } from './model-store.js';
 import { loadOrt } from './runtimes.js';
 import { createSession, runModel } from './session.js';
 
@@ -20,19 +23,40 @@ async function span(name, work) {
   }
 }
 
+const progress = (p) => self.postMessage({ progress: p });
+
+// A session for this model (replacing any other), run once on a blank input at the model's size:
+// ORT's first run sets up memory and kernels, done now rather than with the first photo.
+async function build(bytes, backend, modelEntry) {
+  await session?.release?.();
+  session = null;
+  progress({ stage: 'session', backend });
+  const created = await span('session', () => createSession(ort, bytes, backend));
+  const { size = 320 } = modelEntry.input || {};
+  await span('warmUpModel', () => runModel(ort, created, modelEntry, new Float32Array(3 * size * size), size, size));
+  session = created;
+  entry = modelEntry;
+}
+
+const report = (source) => ({ source, threads: ort.env.wasm.numThreads, spans, timeOrigin: performance.timeOrigin });
+
 const handlers = {
-  // {flavour}: the runtime; resolves {threads, spans}.
-  async load({ flavour }) {
-    ort = await loadOrt(flavour, span);
-    return { threads: ort.env.wasm.numThreads, spans, timeOrigin: performance.timeOrigin };
+  // {flavour, entry, backend}: the runtime and the model's verified bytes (fetched at once), then
+  // the session; resolves {source: 'cache' | 'network', threads, spans, timeOrigin}.
+  async start({ flavour, entry: modelEntry, backend }) {
+    const [runtime, loaded] = await Promise.all([
+      loadOrt(flavour, span),
+      span('model', () => loadModelBytes(modelEntry, progress)),
+    ]);
+    ort = runtime;
+    await build(loaded.bytes, backend, modelEntry);
+    return report(loaded.source);
   },
-  // {bytes, backend, entry}: a session for this model (replacing any other); resolves {spans}.
-  async session({ bytes, backend, entry: modelEntry }) {
-    await session?.release?.();
-    session = null;
-    session = await span('session', () => createSession(ort, bytes, backend));
-    entry = modelEntry;
-    return { spans, timeOrigin: performance.timeOrigin };
+  // {entry, backend}: another model or backend on the runtime already loaded (WebGPU's fallback).
+  async session({ entry: modelEntry, backend }) {
+    const loaded = await loadModelBytes(modelEntry, progress);
+    await build(loaded.bytes, backend, modelEntry);
+    return report(loaded.source);
   },
   // {input: Float32Array [1, 3, h, w], h, w}: resolves {data: Float32Array, dims}, data transferred.
   async run({ input, h, w }) {

@@ -53,13 +53,17 @@ export async function loadPython(span = (name, fn) => fn()) {
   const { module, lockFile, packages } = manifest.pyodide;
   const indexURL = new URL(manifest.pyodide.indexURL, self.location.href).href;
   const { loadPyodide } = await span('pyodideImport', () => import(indexURL + module));
-  const pyodide = await span('pyodideBoot', () => loadPyodide({ indexURL, lockFileURL: indexURL + lockFile }));
-  // Pyodide checks each wheel's sha256 from the lock file; it reports a mismatch through
-  // errorCallback and still resolves, so we turn any such report into a failed start.
+  // Given the packages, Pyodide fetches and installs them while it bootstraps Python instead of after.
+  const pyodide = await span('pyodideBoot', () => loadPyodide({ indexURL, lockFileURL: indexURL + lockFile, packages }));
+  // It checks each wheel's sha256 from the lock file, but there only logs a failure: a package
+  // missing now is loaded again with errorCallback, and any report becomes a failed start.
   const problems = [];
-  await span('packages', () => pyodide.loadPackage(packages, {
-    checkIntegrity: true, errorCallback: (m) => problems.push(m), messageCallback: () => {},
-  }));
+  const notYet = packages.filter((name) => !(name in pyodide.loadedPackages));
+  if (notYet.length) {
+    await span('packages', () => pyodide.loadPackage(notYet, {
+      checkIntegrity: true, errorCallback: (m) => problems.push(m), messageCallback: () => {},
+    }));
+  }
   const missing = packages.filter((name) => !(name in pyodide.loadedPackages));
   if (problems.length || missing.length) {
     throw new Error(`A runtime file failed to load or failed its integrity check (${missing.join(', ') || 'packages'}): `
