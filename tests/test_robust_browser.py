@@ -84,7 +84,7 @@ def test_refused_files_say_why(hooked_page, dev_ten):
         ("huge.bmp", huge_bmp_header(), "image/bmp",
          'This image is too large ("huge.bmp"): its BMP header says 20000x20000, 400.0 MP'),
         ("drawing.svg", SVG_WITH_SCRIPT, "image/svg+xml", "SVG images are not supported"),
-        ("photo.heic", HEIC_START, "image/heic", "This browser cannot decode HEIC images"),
+        ("photo.heic", HEIC_START, "image/heic", "This HEIC file is damaged or incomplete"),
     ]
     for name, data, mime, expected in cases:
         msg = reject_in_page(page, "r", data, name, mime)
