@@ -108,6 +108,20 @@ function toPixels(source, width, height, warnings, budgetBytes) {
   };
 }
 
+// libheif hands back full-size pixels; past the budget they go through the same smaller canvas, so
+// the pipeline after decoding never sees more than the budget either.
+async function fitDecoded(decoded, budgetBytes) {
+  const { pixels, width, height, warnings } = decoded;
+  const fit = workingSize(width, height, budgetBytes);
+  if (fit.width === width && fit.height === height) return decoded;
+  const bitmap = await createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'none' });
+  try {
+    return toPixels(bitmap, width, height, warnings, budgetBytes);
+  } finally {
+    bitmap.close();
+  }
+}
+
 function describe(blob, name) {
   const parts = [];
   if (name) parts.push(`"${name}"`);
@@ -144,7 +158,7 @@ export async function decodeToPixels(blob, name = '', { budgetBytes = memoryBudg
     });
   } catch {
     // Only Safari decodes HEIC itself; everywhere else libheif does, loaded on this first need.
-    if (format === 'heic') return decodeHeicInWorker(blob, name, warnings);
+    if (format === 'heic') return fitDecoded(await decodeHeicInWorker(blob, name, warnings), budgetBytes);
     if (format === 'avif' || format === 'tiff') {
       throw new UserError(`This browser cannot decode ${NAMES[format]} images${quoted(name)}. `
         + 'Convert it to JPEG or PNG first, or try another browser.');
