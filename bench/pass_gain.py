@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
                                for h, rows in halves.items()}}
     out = ROOT / "bench" / "results" / "pass_gain.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1))
+    stored = json.loads(out.read_text()) if out.is_file() else {}
+    out.write_text(json.dumps({**stored, **report}, indent=1))
     print(f"\nwrote {out}")
     return 0
 
