@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from bgcut.guided import fast_guided_filter, guided_filter
+import pytest
+from bgcut.guided import EdgeRefiner, edge_refiner, fast_guided_filter, guided_filter
 
 import bgcut
+from bgcut import band
 
 
 def naive_guided(guide: np.ndarray, p: np.ndarray, r: int, eps: float) -> np.ndarray:
@@ -69,3 +71,70 @@ def test_guided_refinement_snaps_to_the_image_edge() -> None:
         # Every row now has its steepest drop exactly at the colour edge, and it is a real step.
         assert (drops.argmax(axis=1) == 69).all(), refine
         assert drops[:, 69].min() > 0.4, refine
+
+
+def hair_scene(h: int = 96, w: int = 128) -> tuple[np.ndarray, np.ndarray]:
+    """A dark subject on the left with loose dark strands beside it on a light background, and a
+    model-like mask that only knows a blurry subject edge."""
+    rng = np.random.default_rng(3)
+    rgba = np.full((h, w, 4), 255, np.uint8)
+    rgba[..., :3] = (225, 215, 200)
+    rgba[:, :60, :3] = (60, 40, 30)
+    for x in rng.choice(np.arange(62, 110), 9, replace=False):
+        rgba[:, x, :3] = (60, 40, 30)
+    x = (np.arange(w // 4) + 0.5) * 4
+    mask = np.clip((84 - x) / 48 + 0.5, 0, 1).astype(np.float32)
+    return rgba, np.tile(mask, (h // 4, 1))
+
+
+def test_edge_refiner_follows_colour_edges() -> None:
+    rgba, mask = step_scene()
+    alpha = bgcut.refine_alpha(rgba, mask, bgcut.Options(refine="none", threshold=None))
+    out = EdgeRefiner(6, 1e-3, 1, 0.45, 0.6)(rgba, alpha)
+    assert out.dtype == np.float32 and out.shape == alpha.shape
+    assert out.min() >= 0.0 and out.max() <= 1.0
+    drops = -np.diff(out, axis=1)
+    assert (drops.argmax(axis=1) == 69).all()  # the steepest drop sits on the colour edge
+    truth = (np.arange(160) < 70).astype(np.float32)
+    assert np.abs(out - truth).mean() < 0.6 * np.abs(alpha - truth).mean()
+
+
+def test_edge_refiner_on_a_widened_tile_equals_the_whole_image_inside() -> None:
+    rgba, mask = hair_scene()
+    alpha = bgcut.refine_alpha(rgba, mask, bgcut.Options(refine="none"))
+    for subsample, tol in ((1, 1e-5), (2, 0.03)):
+        ref = EdgeRefiner(4, 1e-3, subsample, 0.45, 0.6)
+        whole = ref(rgba, alpha)
+        y0, y1, x0, x1 = 40, 56, 50, 90
+        m = ref.margin
+        tile = ref(rgba[y0 - m:y1 + m, x0 - m:x1 + m], alpha[y0 - m:y1 + m, x0 - m:x1 + m])
+        inner = tile[m:m + y1 - y0, m:m + x1 - x0]
+        # Exact up to float rounding at full resolution; with subsampling the tile's low-resolution
+        # grid starts elsewhere, so only close.
+        np.testing.assert_allclose(inner, whole[y0:y1, x0:x1], atol=tol)
+
+
+def test_edge_refiner_radius_scales_with_the_photo() -> None:
+    small = edge_refiner(300, 400)
+    large = edge_refiner(3000, 4000)
+    assert small.radius == max(2, round(400 / 120)) and large.radius == round(4000 / 120)
+    assert large.subsample == large.radius // 3 and small.subsample == 1
+    assert edge_refiner(300, 400, radius=9).radius == 9
+    assert large.margin >= 2 * large.radius
+    with pytest.raises(ValueError, match="radius"):
+        EdgeRefiner(0, 1e-3)
+
+
+def test_refine_edge_runs_on_the_band_and_agrees_with_the_whole_photo() -> None:
+    rgba, mask = hair_scene(192, 256)
+    opts = bgcut.Options(refine="edge", output="alpha", radius=4)
+    assert band.supports(rgba, opts)
+    timings: dict[str, float] = {}
+    tiles = bgcut.postprocess(rgba, mask, opts, timings=timings).astype(np.float64)
+    assert 0 < timings["band_fraction"] < 1
+    whole = 255 * bgcut.refine_alpha(rgba, mask, opts).astype(np.float64)
+    assert np.abs(tiles - whole).mean() < 1.0  # levels of 255: each tile fits on its own grid
+    plain = bgcut.postprocess(rgba, mask, bgcut.Options(output="alpha")).astype(np.float64)
+    assert np.abs(tiles - plain).mean() > 1.0  # it did refine
+    # Only pixels near the unsure outline may change: far inside and far outside stay 255 and 0.
+    assert (tiles[:, :40] == 255).all() and (tiles[:, 130:] == 0).all()

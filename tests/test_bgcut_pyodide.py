@@ -27,6 +27,11 @@ CASES = {
     "blur": {"background": "blur"},
     "white": {"background": "#ffffff", "edge_shift": 2},
     "alpha": {"output": "alpha"},
+    "edge": {"refine": "edge"},
+    # "opaque-" cases run on a fully opaque copy, so postprocess takes the band path (bgcut.band).
+    "opaque-default": {},
+    "opaque-edge": {"refine": "edge"},
+    "opaque-edge-alpha": {"refine": "edge", "output": "alpha"},
 }
 
 RUNNER = """
@@ -46,8 +51,10 @@ sys.path.insert(0, '/pkg')
 import numpy as np, bgcut
 rgba = np.load('/work/rgba.npy'); mask = np.load('/work/mask.npy')
 np.save('/work/out_input.npy', bgcut.model_input(rgba, (320, 320)))
+opaque = rgba.copy(); opaque[..., 3] = 255
 for name, opts in json.load(open('/work/cases.json')).items():
-    np.save(f'/work/out_{name}.npy', bgcut.postprocess(rgba, mask, bgcut.Options.from_dict(opts)))
+    img = opaque if name.startswith('opaque-') else rgba
+    np.save(f'/work/out_{name}.npy', bgcut.postprocess(img, mask, bgcut.Options.from_dict(opts)))
 `);
 for (const f of py.FS.readdir('/work')) {
   if (f.startsWith('out_')) fs.writeFileSync(work + '/' + f, py.FS.readFile('/work/' + f));
@@ -79,8 +86,11 @@ def test_pyodide_matches_cpython_bit_for_bit(tmp_path: Path) -> None:
                            str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     expected = {"input": bgcut.model_input(rgba, (320, 320))}
+    opaque = rgba.copy()
+    opaque[..., 3] = 255
     for name, opts in CASES.items():
-        expected[name] = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict(opts))
+        img = opaque if name.startswith("opaque-") else rgba
+        expected[name] = bgcut.postprocess(img, mask, bgcut.Options.from_dict(opts))
     for name, want in expected.items():
         got = np.load(tmp_path / f"out_{name}.npy")
         assert got.shape == want.shape and got.dtype == want.dtype, name

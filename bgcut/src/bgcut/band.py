@@ -56,8 +56,11 @@ class BandRefiner(Protocol):
 def supports(rgba: np.ndarray, options: Options) -> bool:
     """Whether the band path gives the full path's result for these options and this photo: no
     full-resolution refinement or edge filters, and an opaque photo (a photo's own partial alpha
-    would make every such pixel an edge pixel)."""
-    if options.refine != "none" or options.edge_shift != 0 or options.feather != 0:
+    would make every such pixel an edge pixel). ``refine='edge'`` is band refinement itself
+    (``postprocess`` passes its ``bgcut.guided.EdgeRefiner``); the full path runs that refiner on
+    the whole photo, which agrees with the tiles closely but not byte for byte (each tile fits the
+    filter on its own subsampled grid)."""
+    if options.refine not in ("none", "edge") or options.edge_shift != 0 or options.feather != 0:
         return False
     step = max(1, (1 << 22) // max(1, rgba.shape[1]))  # no full-size temporary at 48 MP
     return all(bool((rgba[r0:r0 + step, :, 3] == 255).all()) for r0 in range(0, rgba.shape[0], step))

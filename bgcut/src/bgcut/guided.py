@@ -3,16 +3,23 @@
 The fast variant fits the local linear model ``q = a . I + b`` on a subsampled guide and mask,
 then upsamples the smooth coefficient fields and applies them to the full-resolution guide in
 horizontal bands, so the only full-size arrays are the input image and the resulting alpha.
+
+``EdgeRefiner`` is the soft-edge (hair, fur) refinement run only on the outline's band tiles
+(``bgcut.band``): the fast guided filter of the already thresholded alpha crop, then a gentle ramp
+that re-centres the filtered edge on 0.5. Chosen on the matting-dev tuning half (docs/QUALITY.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import options as defaults
 from .boxfilter import box_mean
+from .edges import apply_threshold
 from .resize import resize
 
-__all__ = ["apply_coefficients", "fast_guided_filter", "guided_coefficients", "guided_filter"]
+__all__ = ["EdgeRefiner", "apply_coefficients", "edge_refiner", "fast_guided_filter", "guided_coefficients",
+           "guided_filter"]
 
 # Rows per band when applying coefficients: keeps each float32 temporary near 16 MB.
 _BAND_ELEMENTS = 1 << 22
@@ -110,3 +117,42 @@ def fast_guided_filter(
         q = apply_coefficients(coef_band, rgba[r0:r1], 1.0 / 255.0)
         np.clip(q, 0.0, 1.0, out=alpha[r0:r1])
     return alpha
+
+
+class EdgeRefiner:
+    """Guided-filter refinement of an alpha crop, for the band tiles of ``bgcut.band`` (or a whole photo).
+
+    ``radius``: guided-filter radius in full-resolution pixels; ``eps``: its regularisation (guide
+    in [0, 1]); ``subsample``: fit at 1/``subsample`` resolution; ``threshold``/``softness``: the
+    smoothstep ramp applied afterwards (None: none). ``margin``: how far from a pixel the result can
+    still depend on the input (two box windows plus one subsampled pixel), so a tile widened by it
+    gives the same interior as the whole photo would, up to float rounding.
+    """
+
+    def __init__(self, radius: int, eps: float, subsample: int = 1, threshold: float | None = None,
+                 softness: float = 0.0) -> None:
+        if radius < 1 or subsample < 1 or eps <= 0:
+            raise ValueError(f"EdgeRefiner needs radius >= 1, subsample >= 1, eps > 0; got {radius}, "
+                             f"{subsample}, {eps}")
+        self.radius = int(radius)
+        self.eps = float(eps)
+        self.subsample = int(subsample)
+        self.threshold = threshold
+        self.softness = float(softness)
+        self.margin = 2 * self.radius + 2 * self.subsample
+
+    def __call__(self, rgba: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+        """``rgba``: uint8 (h, w, >=3) crop; ``alpha``: float32 (h, w) in [0, 1] -> float32 (h, w)."""
+        a = fast_guided_filter(rgba, np.asarray(alpha, np.float32), self.radius, self.eps, self.subsample)
+        if self.threshold is not None:
+            a = apply_threshold(a, self.threshold, self.softness, inplace=True)
+        np.clip(a, 0.0, 1.0, out=a)
+        return a
+
+
+def edge_refiner(h: int, w: int, radius: int | None = None) -> EdgeRefiner:
+    """The ``refine='edge'`` refiner for an ``h x w`` photo, from the defaults in ``bgcut.options``
+    (``radius``: full-resolution pixels, None = ``EDGE_RADIUS_FRACTION`` of the long side)."""
+    r = radius or max(defaults.GUIDED_RADIUS_MIN, round(max(h, w) * defaults.EDGE_RADIUS_FRACTION))
+    s = max(1, r // defaults.EDGE_SUBSAMPLE_PER_RADIUS)
+    return EdgeRefiner(r, defaults.EDGE_EPS, s, defaults.EDGE_THRESHOLD, defaults.EDGE_SOFTNESS)

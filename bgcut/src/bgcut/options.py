@@ -16,7 +16,7 @@ import numpy as np
 __all__ = ["EXTRA_PASS_MODES", "OUTPUT_MODES", "REFINE_MODES", "Options", "auto_radius", "auto_subsample",
            "decontam_radii"]
 
-REFINE_MODES = ("none", "guided", "fast_guided")
+REFINE_MODES = ("none", "guided", "fast_guided", "edge")
 OUTPUT_MODES = ("rgba", "alpha")
 EXTRA_PASS_MODES = ("auto", "always")
 
@@ -29,6 +29,14 @@ FAST_SUBSAMPLE_PER_RADIUS = 4
 MAX_GUIDED_WORK_PIXELS = 1_000_000
 # The full-resolution "guided" mode still subsamples above this size (48 MP in a browser tab).
 MAX_FULL_GUIDED_PIXELS = 4_000_000
+# refine='edge': guided filter on the outline's band tiles only (bgcut.guided.EdgeRefiner), fitted
+# at 1/(r/3) resolution, then a smoothstep ramp re-centred on the filtered edge. Chosen on the
+# matting-dev tuning half with the binary dev set's tuning half held (docs/QUALITY.md, hair).
+EDGE_RADIUS_FRACTION = 1 / 120
+EDGE_SUBSAMPLE_PER_RADIUS = 3
+EDGE_EPS = 1e-3
+EDGE_THRESHOLD = 0.45
+EDGE_SOFTNESS = 0.6
 # Blur fusion radii as fractions of the long side (Forte & Pitie use 90 and 6 px); the large one must
 # reach past the soft band into solid foreground, so it grows with the photo.
 DECONTAM_LARGE_FRACTION = 1 / 10
@@ -76,8 +84,10 @@ def _is_number(v: Any) -> bool:
 class Options:
     """What :func:`bgcut.postprocess` does after the model.
 
-    refine: 'none' (default; bilinear upsampling only), 'fast_guided' (guided filter fitted at
-        reduced resolution) or 'guided' (full resolution up to 4 MP). On the dev set no guided
+    refine: 'none' (default; bilinear upsampling only), 'edge' (soft hair/fur edges: guided filter
+        on the outline's band only, after the threshold; ``radius`` overrides its size),
+        'fast_guided' (guided filter fitted at reduced resolution) or 'guided' (full resolution
+        up to 4 MP). On the dev set no guided
         setting raised IoU or Boundary IoU (docs/QUALITY.md); they soften hair edges.
     radius: guided-filter radius in full-resolution pixels; None = scaled to the image size.
     eps: guided-filter regularisation (guide in [0, 1]); larger = smoother, less edge-following.
