@@ -90,7 +90,7 @@ async function buildSession(models, choice, progress) {
 // the model (warmed above): decoding, numpy, every bgcut step the defaults take, and encoding.
 async function warmUpPipeline(e) {
   const blob = await warmUpImage();
-  await remove(0, { blob, name: 'warm-up.png' }, () => {}, e, warmUpMask);
+  await remove(0, { blob, name: 'warm-up.jpg' }, () => {}, e, warmUpMask);
 }
 
 async function init({ model, backend = 'auto' } = {}, progress) {
@@ -157,7 +157,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     } catch (err) {
       throw new UserError(`Invalid option: ${pythonMessage(err)}`);
     }
-    const { pixels, width, height, warnings, downscaled } = await decodeToPixels(blob, name);
+    const { pixels, width, height, warnings, downscaled, runtimeFiles } = await decodeToPixels(blob, name);
     checkCancelled(id);
     await crashIfArmed(pyodide);
     // A small copy of the photo, for the preview should the plan run the model more than once;
@@ -229,6 +229,8 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       // Set when the photo was processed at a smaller size to fit this device's memory:
       // {from_mp, to_mp, from_width, from_height}; width and height above are the working size.
       ...(downscaled ? { downscaled } : {}),
+      // Lazy runtime files this photo needed (the HEIC decoder), for the service worker to keep.
+      ...(runtimeFiles ? { runtimeFiles } : {}),
       // WASM memory only grows, so this is Pyodide's peak heap so far (docs/BENCHMARKS.md#limits-and-memory).
       memory: { pyodideHeapBytes: pyodide._module?.HEAPU8?.buffer.byteLength },
       backend: e.backend,
