@@ -105,6 +105,11 @@ def test_real_precache_covers_every_runtime_file():
     lazy = [f["path"] for f in runtime["files"] if f.get("lazy")]
     assert manifest["runtime"] == [f["path"] for f in runtime["files"] if not f.get("lazy")]
     assert set(lazy) <= set(manifest["lazy"])
+    # A first visit without WebGPU gets the WASM build of ONNX Runtime and never the WebGPU one.
+    names = {p.rsplit("/", 1)[1] for p in manifest["runtime"]}
+    assert {"ort.wasm.min.mjs", "ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.mjs"} <= names
+    assert not names & {"ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.wasm",
+                        "ort-wasm-simd-threaded.asyncify.mjs"}
     for needed in ("/", "/src/main.js", "/src/api/bg-remover.js", "/embed/frame.html",
                    "/models/manifest.json"):
         assert needed in manifest["shell"], needed

@@ -48,14 +48,17 @@ async function fromOlderCache(path) {
   return null;
 }
 
+// Runtime files, precached or lazy, live in folders named by content hash.
+const immutable = (path) => RUNTIME.has(path) || (LAZY.has(path) && path.startsWith('/vendor/'));
+
 async function fetchForCache(path) {
-  if (RUNTIME.has(path)) {
+  if (immutable(path)) {
     const old = await fromOlderCache(path);
     if (old) return old;
   }
   // Immutable runtime files may come from the HTTP cache (the page has often just fetched them);
   // everything else is revalidated so the cache holds exactly this deploy.
-  const response = await fetch(path, { cache: RUNTIME.has(path) ? 'default' : 'no-cache', credentials: 'same-origin' });
+  const response = await fetch(path, { cache: immutable(path) ? 'default' : 'no-cache', credentials: 'same-origin' });
   if (!response.ok || response.type !== 'basic' || response.redirected) {
     throw new Error(`precache: ${path} answered HTTP ${response.status}`);
   }
@@ -142,6 +145,19 @@ async function cacheOnUse(request, key) {
   return response;
 }
 
+async function cacheLazy(paths) {
+  if (!Array.isArray(paths) || !(await caches.has(CACHE))) return;
+  const cache = await caches.open(CACHE);
+  for (const path of paths) {
+    if (!LAZY.has(path) || await cache.match(path)) continue;
+    try {
+      await cache.put(path, await fetchForCache(path));
+    } catch (err) {
+      console.warn('bgremove-sw: not kept for offline use:', err?.message || err);
+    }
+  }
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil(precache());
 });
@@ -159,6 +175,10 @@ self.addEventListener('message', (event) => {
   const { type } = event.data || {};
   if (type === 'skip-waiting') {
     self.skipWaiting();
+  } else if (type === 'cache-lazy') {
+    // The page's engine used lazy runtime files (the WebGPU build of ONNX Runtime) before this
+    // worker controlled it, on a first visit: store them now, from the HTTP cache where it has them.
+    event.waitUntil(cacheLazy(event.data.paths));
   } else if (type === 'version') {
     event.source?.postMessage({ source: 'bgremove-sw', type: 'version', version: VERSION, cache: CACHE });
   }
