@@ -205,3 +205,20 @@ def test_one_charset(path):
     r = create_app().test_client().get(path)
     assert r.status_code == 200
     assert r.headers["Content-Type"].count("charset") <= 1, r.headers["Content-Type"]
+
+
+def test_content_hash_is_computed_once_per_file_version(site, monkeypatch):
+    """Hashing on every request would read every file twice; the hash is kept per file version."""
+    from server import etags
+
+    client = create_app(web_root=site).test_client()
+    calls = []
+    real = hashlib.sha256
+    monkeypatch.setattr(etags.hashlib, "sha256", lambda *a: calls.append(1) or real(*a))
+    (site / "index.html").write_text("<!doctype html><title>new</title>")
+    for _ in range(3):
+        assert client.get("/index.html").status_code == 200
+    assert len(calls) == 1
+    (site / "index.html").write_text("<!doctype html><title>newer</title>")
+    client.get("/index.html")
+    assert len(calls) == 2
