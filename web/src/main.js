@@ -107,7 +107,8 @@ async function runJob(job, signal) {
     // The first pass of a multi-pass plan: a quick look on the card until the final cut-out.
     onProgress: (p) => { if (p.stage === Stage.PREVIEW && p.blob) cards.get(job.id)?.showPreview(p.blob); },
   });
-  job.original ??= await createImageBitmap(job.file, { imageOrientation: 'from-image' });
+  // r.original: a HEIC photo, decoded by the engine, that this browser cannot draw itself.
+  job.original ??= r.original ?? await createImageBitmap(job.file, { imageOrientation: 'from-image' });
   const cutout = await createImageBitmap(r.blob);
   job.result?.cutout.close();
   job.export = null;

@@ -10,7 +10,7 @@ import { BACKENDS, FORMATS, Request } from '../shared/protocol.js';
 const FILE_OPTIONS = new Set(['format', 'quality', 'signal', 'onProgress']);
 
 // The service worker precaches what every device needs; runtime files only this engine needed
-// (the WebGPU build of ONNX Runtime) were loaded before it controlled the page on a first visit.
+// (the WebGPU build of ONNX Runtime, the HEIC decoder) may load before it controls the page.
 // Asking it to keep them makes the next visit work offline too. Nothing happens without one.
 function keepForOffline(paths) {
   const sw = globalThis.navigator?.serviceWorker;
@@ -95,6 +95,9 @@ export class BgRemover {
     );
     result.timings.worker = result.timings.total;
     result.timings.total = performance.now() - t0;
+    // A first HEIC file may arrive before the service worker controls the page (first visit).
+    if (result.runtimeFiles) keepForOffline(result.runtimeFiles);
+    delete result.runtimeFiles;
     return result;
   }
 

@@ -158,6 +158,9 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       throw new UserError(`Invalid option: ${pythonMessage(err)}`);
     }
     const { pixels, width, height, warnings, downscaled, runtimeFiles } = await decodeToPixels(blob, name);
+    // Only Safari draws HEIC itself: the page gets the decoded photo for its before/after view.
+    const original = runtimeFiles
+      ? await createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'none' }) : null;
     checkCancelled(id);
     await crashIfArmed(pyodide);
     // A small copy of the photo, for the preview should the plan run the model more than once;
@@ -231,6 +234,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       ...(downscaled ? { downscaled } : {}),
       // Lazy runtime files this photo needed (the HEIC decoder), for the service worker to keep.
       ...(runtimeFiles ? { runtimeFiles } : {}),
+      ...(original ? { original } : {}),
       // WASM memory only grows, so this is Pyodide's peak heap so far (docs/BENCHMARKS.md#limits-and-memory).
       memory: { pyodideHeapBytes: pyodide._module?.HEAPU8?.buffer.byteLength },
       backend: e.backend,

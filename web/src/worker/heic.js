@@ -81,14 +81,19 @@ function damaged(name, detail) {
 export async function decodeHeic(blob, name, checkSize) {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   let lib;
+  let runtimeFiles;
   try {
     lib = await instance();
+    const { libheif } = await runtimeManifest();
+    // Kept for offline use by the service worker (cached already when it controlled the fetches).
+    runtimeFiles = [new URL(import.meta.url).pathname, libheif.base + libheif.module,
+      libheif.base + libheif.wasm];
   } catch (err) {
     throw new UserError(`The HEIC decoder could not be started${name ? ` ("${name}")` : ''}: `
       + `${err?.message || err}. Reload the page and try again.`);
   }
   try {
-    return decodeWith(lib, bytes, name, checkSize);
+    return decodeWith(lib, bytes, name, checkSize, runtimeFiles);
   } catch (err) {
     if (err instanceof UserError) throw err;
     // A trap inside libheif (damaged data, memory) ends this instance only; the engine's other
@@ -100,7 +105,7 @@ export async function decodeHeic(blob, name, checkSize) {
   }
 }
 
-function decodeWith(lib, bytes, name, checkSize) {
+function decodeWith(lib, bytes, name, checkSize, runtimeFiles) {
   const warnings = [];
   const ctx = lib.heif_context_alloc();
   let handle = null;
@@ -133,7 +138,7 @@ function decodeWith(lib, bytes, name, checkSize) {
     } else {
       for (let y = 0; y < height; y += 1) pixels.set(plane.data.subarray(y * plane.stride, y * plane.stride + row), y * row);
     }
-    return { pixels, width, height, warnings };
+    return { pixels, width, height, warnings, runtimeFiles };
   } finally {
     if (image?.image) lib.heif_image_release(image.image);
     if (handle && !failed(handle)) lib.heif_image_handle_release(handle);
