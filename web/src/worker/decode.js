@@ -116,7 +116,8 @@ async function fitDecoded(decoded, budgetBytes) {
   if (fit.width === width && fit.height === height) return decoded;
   const bitmap = await createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'none' });
   try {
-    return toPixels(bitmap, width, height, warnings, budgetBytes);
+    // runtimeFiles: the engine still has to hand the page this decoded photo (heic.js).
+    return { ...toPixels(bitmap, width, height, warnings, budgetBytes), runtimeFiles: decoded.runtimeFiles };
   } finally {
     bitmap.close();
   }
