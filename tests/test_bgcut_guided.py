@@ -116,8 +116,10 @@ def test_edge_refiner_on_a_widened_tile_equals_the_whole_image_inside() -> None:
 
 def test_edge_refiner_radius_scales_with_the_photo() -> None:
     small = edge_refiner(300, 400)
+    mid = edge_refiner(900, 1200)
     large = edge_refiner(3000, 4000)
-    assert small.radius == max(2, round(400 / 120)) and large.radius == round(4000 / 120)
+    assert small.radius == max(2, round(400 / 120)) and mid.radius == 10
+    assert large.radius == 16  # capped: tiles widen by about 2r, so large photos would pay r squared
     assert large.subsample == large.radius // 3 and small.subsample == 1
     assert edge_refiner(300, 400, radius=9).radius == 9
     assert large.margin >= 2 * large.radius

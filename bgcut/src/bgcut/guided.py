@@ -152,7 +152,9 @@ class EdgeRefiner:
 
 def edge_refiner(h: int, w: int, radius: int | None = None) -> EdgeRefiner:
     """The ``refine='edge'`` refiner for an ``h x w`` photo, from the defaults in ``bgcut.options``
-    (``radius``: full-resolution pixels, None = ``EDGE_RADIUS_FRACTION`` of the long side)."""
-    r = radius or max(defaults.GUIDED_RADIUS_MIN, round(max(h, w) * defaults.EDGE_RADIUS_FRACTION))
+    (``radius``: full-resolution pixels, None = ``EDGE_RADIUS_FRACTION`` of the long side, at most
+    ``EDGE_RADIUS_MAX``)."""
+    r = radius or min(defaults.EDGE_RADIUS_MAX,
+                      max(defaults.GUIDED_RADIUS_MIN, round(max(h, w) * defaults.EDGE_RADIUS_FRACTION)))
     s = max(1, r // defaults.EDGE_SUBSAMPLE_PER_RADIUS)
     return EdgeRefiner(r, defaults.EDGE_EPS, s, defaults.EDGE_THRESHOLD, defaults.EDGE_SOFTNESS)
