@@ -1,10 +1,10 @@
 """Soft-edge (hair, fur) quality on real alpha mattes, beside the binary dev-set check.
 
-    .venv/bin/python bench/quality_matting.py                       # defaults vs the chosen edge refinement
-    .venv/bin/python bench/quality_matting.py --edge none --edge fast-guided --half tune
-    .venv/bin/python bench/quality_matting.py --dev                  # + IoU / B-IoU on the dev report half
-    .venv/bin/python bench/quality_matting.py --time 11              # post-processing ms per photo
-    .venv/bin/python bench/quality_matting.py --list
+    .venv/bin/python bench/quality_matting.py --dev                 # refine none vs edge, report half, + dev
+    .venv/bin/python bench/quality_matting.py --half tune --edge none --edge band-r120-e0.001-s3-t0.45-0.6
+    .venv/bin/python bench/quality_matting.py --colours             # edge colours, decontamination off/on
+    .venv/bin/python bench/quality_matting.py --time 11             # post-processing ms per photo
+    .venv/bin/python bench/quality_matting.py --list                # the named variants
 
 Scores each edge variant on ``../shared/data/matting-dev`` (23 photos with 8-bit ground-truth
 alpha) with the matting metrics of ``bench/quality_metrics.py``: SAD/1000 and MSE x1000 against
@@ -12,15 +12,17 @@ the soft alpha, gradient error/1000, soft-band MAE (ground-truth pixels strictly
 dilated by 3 px) and IoU of both cut at 0.5; per source (alphamatting, product) and overall. Only
 the half named by ``--half`` (default ``report``; ``bench/dev_split.py``) is scored: choices are
 made on ``tune``, claims on ``report``. ``--dev`` adds IoU and Boundary IoU on the same half of the
-binary dev set, so one row shows both kinds of quality.
+binary dev set, so one row shows both kinds of quality and the post-processing time (the model
+passes are cached; ``bench/quality.py --time`` times whole runs). Besides the named variants
+(``--list``), ``band-r<F>-e<eps>-s<D>-t<thr>-<softness>`` names an ``EdgeRefiner`` experiment.
 
 Every variant runs after the same model passes (the shipped plan: ``bgcut.Options()`` driven by
 ``bgremove.passes.run_passes`` with the manifest's native model), whose merged masks are cached in
 ``.cache/quality_matting/``; a variant is ``bgcut.postprocess`` (alpha output) with other options.
-Writes ``bench/results/quality_matting.{json,md}`` and ``quality_matting_worst.png`` (gitignored: the
-research photos must never be committed), a contact sheet of the worst hair edges: for the photos
-with the highest soft-band MAE, the 128 px window with the largest error, as photo | ground truth |
-each variant, enlarged 2x.
+Writes ``bench/results/quality_matting_<half>.{json,md}`` (``_colours_<half>.md``, ``_time.md``)
+and ``quality_matting_worst.png`` (all gitignored: the research photos must never be committed), a
+contact sheet of the worst hair edges: for the photos with the highest soft-band MAE under the first
+variant, the 128 px window with the largest error, as photo | ground truth | each variant, 2x.
 """
 
 from __future__ import annotations
