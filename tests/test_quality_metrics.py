@@ -129,3 +129,18 @@ def test_matting_metrics_against_a_soft_ground_truth() -> None:
 def test_soft_band_mae_is_nan_without_soft_pixels() -> None:
     gt = np.zeros((4, 4), np.uint8)
     assert np.isnan(soft_band_mae(np.zeros((4, 4), np.float32), gt))
+
+
+def test_reference_colours_recover_a_known_foreground() -> None:
+    from bench.quality_matting import reference_colours
+
+    h, w = 12, 40
+    alpha = np.tile(np.clip((np.arange(w) - 12) / 16, 0, 1), (h, 1))  # 0 .. 1 over 16 columns
+    fg = np.array([0.9, 0.2, 0.1])
+    bg = np.array([0.1, 0.3, 0.8])
+    image = alpha[..., None] * fg + (1 - alpha[..., None]) * bg
+    got = reference_colours(image, alpha)
+    soft = (alpha > 0.1) & (alpha < 1)
+    # Smooth F and B with the compositing equation: constant colours are found again.
+    np.testing.assert_allclose(got[soft], np.broadcast_to(fg, got[soft].shape), atol=0.02)
+    np.testing.assert_allclose(got[alpha == 1], image[alpha == 1], atol=1e-6)  # pinned where a = 1
