@@ -1,4 +1,4 @@
-"""Per-channel uint8 weight rounding plus empirical bias correction (Nagel et al., 2019, "Data-Free
+"""Weight rounding (uint8 per channel, or fp16) plus empirical bias correction (Nagel et al., 2019, "Data-Free
 Quantization Through Weight Equalization and Bias Correction", section 4.2, the empirical variant).
 
 Rounding U²-Netp's BatchNorm-folded weights to 8 bits shifts each conv's mean output a little; over
@@ -13,60 +13,78 @@ import numpy as np
 import torch
 from torch import nn
 
+from .rounding import Grid, Hessians, dequantize, fp16_round, gptq_round, uint8_grid
 
-def uint8_grid(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Asymmetric per-output-channel uint8 quantization (range widened to hold 0, as ONNX Runtime does).
+__all__ = ["Grid", "dequantize", "round_and_correct", "uint8_grid"]
 
-    Returns (quantized uint8 values, scale [C], zero point [C]).
+
+def round_and_correct(net: nn.Module, calibration: list[np.ndarray], storage: dict[int, str],
+                      rounding: str = "nearest", hessian_images: int = 0, chunk: int = 8,
+                      correct: bool = True, damp: float = 0.1, log=None) -> dict[int, Grid]:
+    """Put every conv's weight on the grid `storage` names for its index and correct the biases.
+
+    `storage` maps conv indices (execution order) to "uint8" or "fp16"; others stay fp32. `rounding`
+    is "nearest" or "gptq" (on input statistics of the first `hessian_images` calibration images).
+    Bias correction runs over the calibration images in chunks of `chunk`: on each chunk the fp32
+    network's per-channel mean conv outputs are the target, and the rounded network is corrected
+    layer by layer in execution order, each chunk moving the biases by its share of a running mean.
+    Returns the uint8 grids, by conv index.
     """
-    flat = w.reshape(w.shape[0], -1)
-    lo = flat.min(1).values.clamp(max=0.0)
-    hi = flat.max(1).values.clamp(min=0.0)
-    scale = (hi - lo) / 255.0
-    scale = torch.where(scale == 0, torch.ones_like(scale), scale)
-    zero = torch.round(-lo / scale).clamp(0, 255)
-    shape = (-1,) + (1,) * (w.dim() - 1)
-    q = torch.clamp(torch.round(w / scale.view(shape)) + zero.view(shape), 0, 255)
-    return q.to(torch.uint8), scale, zero.to(torch.uint8)
+    device = next(net.parameters()).device
+    convs = _call_order(net, torch.from_numpy(calibration[0]).to(device))
+    grids: dict[int, Grid] = {}
+    hessians: dict[int, torch.Tensor] = {}
+    if rounding == "gptq":
+        wanted = {k for k, v in storage.items() if v == "uint8"}
+        collector = Hessians(convs, wanted)
+        with torch.no_grad():
+            for x in calibration[:hessian_images]:
+                net(torch.from_numpy(x).to(device))
+        hessians = collector.close()
+    elif rounding != "nearest":
+        raise ValueError(f"rounding: nearest|gptq, got {rounding!r}")
+    chunks = [torch.from_numpy(np.concatenate(calibration[i:i + chunk])).to(device)
+              for i in range(0, len(calibration), chunk)]
+    references = [_conv_means(net, convs, batch) for batch in chunks] if correct else []
+    with torch.no_grad():
+        for k, conv in enumerate(convs):
+            kind = storage.get(k, "fp32")
+            if kind == "uint8":
+                w = conv.weight.detach()
+                grids[k] = gptq_round(w, hessians[k], damp) if rounding == "gptq" else uint8_grid(w)
+                conv.weight.copy_(dequantize(*grids[k]))
+            elif kind == "fp16":
+                conv.weight.copy_(fp16_round(conv.weight))
+            elif kind != "fp32":
+                raise ValueError(f"storage for conv {k}: uint8|fp16|fp32, got {kind!r}")
+
+    for n, (batch, reference) in enumerate(zip(chunks, references, strict=False)):
+        def correct(conv: nn.Conv2d, output: torch.Tensor, k: int, n: int = n,
+                    reference: dict[int, torch.Tensor] = reference) -> torch.Tensor:
+            shift = (reference[k] - output.mean((0, 2, 3))) / (n + 1)
+            conv.bias.add_(shift)
+            return output + shift.view(1, -1, 1, 1)
+
+        hooks = [c.register_forward_hook(lambda m, _i, o, k=k, f=correct: f(m, o, k))
+                 for k, c in enumerate(convs)]
+        with torch.no_grad():
+            net(batch)
+        for h in hooks:
+            h.remove()
+        if log:
+            log(f"bias correction: chunk {n + 1}/{len(chunks)}")
+    return grids
 
 
-def dequantize(q: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor) -> torch.Tensor:
-    shape = (-1,) + (1,) * (q.dim() - 1)
-    return (q.float() - zero.float().view(shape)) * scale.view(shape)
-
-
-def round_and_correct(net: nn.Module, calibration: list[np.ndarray], keep_float: set[int]) -> int:
-    """Put every conv's weight (except the indices in `keep_float`) on its uint8 grid and correct biases.
-
-    `net` takes the contract input; convs are indexed in execution order. Returns how many were rounded.
-    """
-    batch = torch.from_numpy(np.concatenate(calibration))
-    convs = _call_order(net, batch[:1])
-    reference: dict[int, torch.Tensor] = {}
-    hooks = [c.register_forward_hook(lambda _m, _i, o, k=k: reference.__setitem__(k, o.mean((0, 2, 3))))
+def _conv_means(net: nn.Module, convs: list[nn.Conv2d], batch: torch.Tensor) -> dict[int, torch.Tensor]:
+    means: dict[int, torch.Tensor] = {}
+    hooks = [c.register_forward_hook(lambda _m, _i, o, k=k: means.__setitem__(k, o.mean((0, 2, 3))))
              for k, c in enumerate(convs)]
     with torch.no_grad():
         net(batch)
     for h in hooks:
         h.remove()
-    rounded = 0
-    with torch.no_grad():
-        for k, conv in enumerate(convs):
-            if k not in keep_float:
-                conv.weight.copy_(dequantize(*uint8_grid(conv.weight)))
-                rounded += 1
-
-    def correct(conv: nn.Conv2d, output: torch.Tensor, k: int) -> torch.Tensor:
-        shift = reference[k] - output.mean((0, 2, 3))
-        conv.bias.add_(shift)
-        return output + shift.view(1, -1, 1, 1)
-
-    hooks = [c.register_forward_hook(lambda m, _i, o, k=k: correct(m, o, k)) for k, c in enumerate(convs)]
-    with torch.no_grad():
-        net(batch)
-    for h in hooks:
-        h.remove()
-    return rounded
+    return means
 
 
 def _call_order(net: nn.Module, sample: torch.Tensor) -> list[nn.Conv2d]:

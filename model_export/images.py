@@ -35,7 +35,8 @@ def bundled_photo_dir() -> Path:
 
 
 def calibration_inputs(settings: CalibrationSettings) -> list[np.ndarray]:
-    """Contract inputs from the bundled photos that exist on disk, with flips and crops for variety."""
+    """Contract inputs from the bundled photos that exist on disk: each photo whole, its flips and crops,
+    then the seeded augmented views of model_export/calibration.py."""
     base = bundled_photo_dir()
     present = [base / name for name in settings.photos if (base / name).is_file()]
     if not present:
@@ -53,4 +54,9 @@ def calibration_inputs(settings: CalibrationSettings) -> list[np.ndarray]:
         if settings.hflip:
             views += [v.transpose(Image.FLIP_LEFT_RIGHT) for v in list(views)]
         out += [to_input(v, size, size) for v in views]
+    if settings.views_per_photo or settings.composites:
+        from .calibration import augmented_views
+        photos = {path.name: load_rgb(path) for path in present}
+        extra = augmented_views(photos, settings.views_per_photo, settings.composites, settings.seed, size)
+        out += [to_input(v, size, size) for v in extra]
     return out

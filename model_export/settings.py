@@ -11,6 +11,14 @@ BUNDLED_PHOTOS = ("astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "c
 
 CalibrationMethod = Literal["minmax", "entropy", "percentile"]
 
+# U²-Netp's convs (execution order) whose lone rounding to uint8 moves the mask most per weight, as
+# measured by `bench/quant_variants.py --sensitivity` on the calibration views (WIDE_CALIBRATION below,
+# no dev photos): greedy by sensitivity per weight until 270k of the 1.12M weights are fp16, which keeps
+# the file under 1.5 MB. The first and last conv stay fp32 anyway.
+U2NETP_FP16_CONVS = (1, 2, 3, 4, 7, 12, 13, 15, 16, 17, 25, 26, 27, 28, 34, 36, 37, 38, 39, 40, 45, 46, 47,
+                     48, 49, 50, 53, 54, 55, 62, 63, 70, 78, 79, 80, 89, 96, 97, 100, 101, 110, 112, 113,
+                     115, 117)
+
 
 @dataclass(frozen=True)
 class CalibrationSettings:
@@ -22,6 +30,11 @@ class CalibrationSettings:
     crops: tuple[float, ...] = (0.6, 0.8)
     method: CalibrationMethod = "minmax"
     percentile: float = 99.999
+    # Augmented views (model_export/calibration.py): random crops/flips/colour jitter per photo, and
+    # subject-on-background composites, all from one seeded generator.
+    views_per_photo: int = 0
+    composites: int = 0
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if not self.photos:
@@ -34,6 +47,8 @@ class CalibrationSettings:
             raise ValueError(f"CalibrationSettings.method: minmax|entropy|percentile, got {self.method!r}")
         if not 90.0 <= self.percentile <= 100.0:
             raise ValueError(f"CalibrationSettings.percentile: in [90, 100], got {self.percentile}")
+        if self.views_per_photo < 0 or self.composites < 0:
+            raise ValueError("CalibrationSettings.views_per_photo and composites: zero or more")
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,14 @@ class QuantizationSettings:
     exclude_op_types: tuple[str, ...] = ()
     calibration: CalibrationSettings = field(default_factory=lambda: CalibrationSettings(crops=()))
     max_bytes: int = 1_500_000
+    # Weight-only path: "nearest" or "gptq" rounding onto each channel's uint8 grid (see rounding.py).
+    rounding: Literal["nearest", "gptq"] = "nearest"
+    hessian_images: int = 16
+    # GPTQ's damping, as a fraction of the mean diagonal of H: larger trusts the calibration less.
+    gptq_damp: float = 0.1
+    # Convs (execution-order indices) stored as fp16 instead of uint8: the most sensitive ones.
+    fp16_convs: tuple[int, ...] = ()
+    bias_chunk: int = 8
 
     def __post_init__(self) -> None:
         if self.weight_type != "uint8" or self.activation_type != "uint8":
@@ -69,6 +92,16 @@ class QuantizationSettings:
             raise TypeError("QuantizationSettings.calibration: expected a CalibrationSettings")
         if self.bias_correction and not self.per_channel:
             raise ValueError("QuantizationSettings.bias_correction needs per_channel weights")
+        if self.rounding not in ("nearest", "gptq"):
+            raise ValueError(f"QuantizationSettings.rounding: nearest|gptq, got {self.rounding!r}")
+        if self.rounding == "gptq" and self.hessian_images <= 0:
+            raise ValueError("QuantizationSettings.hessian_images: GPTQ needs at least one image")
+        if any(k < 0 for k in self.fp16_convs) or len(set(self.fp16_convs)) != len(self.fp16_convs):
+            raise ValueError(f"QuantizationSettings.fp16_convs: distinct indices >= 0, got {self.fp16_convs}")
+        if not 0.0 < self.gptq_damp <= 10.0:
+            raise ValueError(f"QuantizationSettings.gptq_damp: in (0, 10], got {self.gptq_damp}")
+        if self.bias_chunk <= 0:
+            raise ValueError(f"QuantizationSettings.bias_chunk: positive, got {self.bias_chunk}")
         if not self.quantize_activations and self.exclude_op_types:
             raise ValueError("QuantizationSettings.exclude_op_types only applies with quantize_activations")
 

@@ -21,6 +21,7 @@ from onnxruntime.quantization.shape_inference import quant_pre_process
 from onnxruntime.transformers.float16 import convert_float_to_float16
 
 from .images import calibration_inputs
+from .rounding import Grid
 from .settings import Fp16Settings, QuantizationSettings
 
 _METHODS = {
@@ -133,31 +134,51 @@ def compact_names(model: onnx.ModelProto) -> None:
     del graph.value_info[:]
 
 
-def make_uint8_weights(src: Path, dst: Path, settings: QuantizationSettings) -> None:
-    """Store Conv weights as per-channel uint8 + DequantizeLinear; activations stay float.
+def make_uint8_weights(src: Path, dst: Path, settings: QuantizationSettings,
+                       grids: dict[bytes, Grid] | None = None, fp16: frozenset[bytes] = frozenset()) -> None:
+    """Store Conv weights as per-channel uint8 + DequantizeLinear, or fp16 + Cast; activations stay float.
 
-    `src` should already carry weights on their uint8 grid (see bias_correction), so this step only
-    changes the storage, not the numbers.
+    `src` should already carry weights on those grids (see bias_correction), so this step only changes
+    the storage, not the numbers. Convs are recognised by their float32 weight bytes (the exporter and
+    onnxslim may order Conv nodes differently from PyTorch's call order): `grids` gives a uint8 conv's
+    (values, scale, zero point), `fp16` the convs stored in half precision behind a Cast that ONNX
+    Runtime folds at load. Without `grids`, every conv but the first and last (as `settings` says)
+    gets its min/max grid.
     """
-    from .bias_correction import uint8_grid
+    from .rounding import dequantize, uint8_grid
 
     model = onnx.load(str(src))
     graph = model.graph
     inits = {t.name: t for t in graph.initializer}
     convs = [n for n in graph.node if n.op_type == "Conv"]
-    keep = set()
-    if settings.keep_first_conv_float:
-        keep.add(0)
-    if settings.keep_last_conv_float:
-        keep.add(len(convs) - 1)
+    if grids is None:
+        keep = set()
+        if settings.keep_first_conv_float:
+            keep.add(0)
+        if settings.keep_last_conv_float:
+            keep.add(len(convs) - 1)
+        arrays = [numpy_helper.to_array(inits[n.input[1]]).copy() for n in convs]
+        grids = {a.tobytes(): uint8_grid(torch.from_numpy(a)) for k, a in enumerate(arrays) if k not in keep}
     new_nodes = []
-    for k, node in enumerate(convs):
-        if k in keep or node.input[1] not in inits:
-            continue
+    stored = 0
+    for node in convs:
         weight = inits[node.input[1]]
-        q, scale, zero = uint8_grid(torch.from_numpy(numpy_helper.to_array(weight).copy()))
+        values = numpy_helper.to_array(weight)
+        k = values.astype(np.float32).tobytes()
+        if k not in grids and k not in fp16:
+            continue
+        stored += 1
         base = weight.name
         graph.initializer.remove(weight)
+        del inits[base]
+        if k in fp16:
+            graph.initializer.append(numpy_helper.from_array(values.astype(np.float16), base + "_h"))
+            new_nodes.append(onnx.helper.make_node("Cast", [base + "_h"], [base], to=onnx.TensorProto.FLOAT))
+            continue
+        q, scale, zero = grids[k]
+        drift = float(np.abs(dequantize(q, scale, zero).numpy() - values).max())
+        if drift > 1e-5 * float(scale.max()) + 1e-7:
+            raise RuntimeError(f"conv {node.name}: exported weights are off their uint8 grid by {drift:.3g}")
         graph.initializer.extend([
             numpy_helper.from_array(q.numpy(), base + "_q"),
             numpy_helper.from_array(scale.numpy().astype(np.float32), base + "_scale"),
@@ -165,7 +186,8 @@ def make_uint8_weights(src: Path, dst: Path, settings: QuantizationSettings) -> 
         ])
         new_nodes.append(onnx.helper.make_node(
             "DequantizeLinear", [base + "_q", base + "_scale", base + "_zero"], [base], axis=0))
-        del inits[base]
+    if stored != len(grids) + len(fp16):
+        raise RuntimeError(f"{src}: matched {stored} convs by weight, expected {len(grids) + len(fp16)}")
     nodes = new_nodes + list(graph.node)
     del graph.node[:]
     graph.node.extend(nodes)

@@ -1,0 +1,63 @@
+"""The WASM model: per-channel uint8 Conv weights behind DequantizeLinear, a few sensitive convs in
+fp16 behind a Cast, the first and last conv in fp32; activations stay float32 throughout.
+
+ORT-web's WASM backend has no int8-weight Conv; a DequantizeLinear on a constant weight and a Cast of
+an fp16 initializer both leave a plain fp32 Conv after ONNX Runtime's load-time optimizations, so the
+mix costs download bytes only, never inference time.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .settings import QuantizationSettings
+from .spec import ArchSpec
+
+
+def storage_plan(n_convs: int, settings: QuantizationSettings) -> dict[int, str]:
+    """Conv index (execution order) -> "uint8" | "fp16" | "fp32"."""
+    bad = [k for k in settings.fp16_convs if k >= n_convs]
+    if bad:
+        raise ValueError(f"QuantizationSettings.fp16_convs {bad}: the network has {n_convs} convs")
+    plan = {k: "uint8" for k in range(n_convs)}
+    for k in settings.fp16_convs:
+        plan[k] = "fp16"
+    if settings.keep_first_conv_float:
+        plan[0] = "fp32"
+    if settings.keep_last_conv_float:
+        plan[n_convs - 1] = "fp32"
+    return plan
+
+
+def make_weight_quantized(net: nn.Module, spec: ArchSpec, dst: Path, tmp: Path,
+                          settings: QuantizationSettings, log=None) -> dict[int, str]:
+    """Round a copy of `net` per `settings`, correct its biases, export it and store it at `dst`."""
+    from .bias_correction import _call_order, round_and_correct
+    from .export import ContractModel, export_onnx
+    from .images import calibration_inputs
+    from .variants import make_uint8_weights
+
+    model = ContractModel(copy.deepcopy(net), spec.mean, spec.std).eval()
+    n_convs = sum(1 for m in model.modules() if isinstance(m, nn.Conv2d))
+    plan = storage_plan(n_convs, settings)
+    inputs = calibration_inputs(settings.calibration)
+    grids = round_and_correct(model, inputs, plan, settings.rounding, settings.hessian_images,
+                              settings.bias_chunk, correct=settings.bias_correction,
+                              damp=settings.gptq_damp, log=log)
+    rounded = tmp / "rounded-fp32.onnx"
+    export_onnx(model.net, spec, rounded)
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    order = _call_order(model, torch.from_numpy(inputs[0]))
+    if sorted(map(id, order)) != sorted(map(id, convs)):
+        raise RuntimeError("conv call order does not cover every conv once")
+    key = [c.weight.detach().numpy().astype(np.float32).tobytes() for c in order]
+    if len(set(key)) != len(key):
+        raise RuntimeError("two convs carry identical weights; they cannot be told apart in the graph")
+    make_uint8_weights(rounded, dst, settings, {key[k]: g for k, g in grids.items()},
+                       frozenset(key[k] for k, v in plan.items() if v == "fp16"))
+    return plan
