@@ -206,7 +206,8 @@ def table(half: str) -> str:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--list", action="store_true")
-    p.add_argument("--sensitivity", type=int, nargs="?", const=16, metavar="IMAGES")
+    p.add_argument("--sensitivity", type=int, nargs="?", const=67, metavar="IMAGES",
+                   help="images for the sensitivity run (default: all 67 calibration views, as shipped)")
     p.add_argument("--build", nargs="+", metavar="NAME", default=[])
     p.add_argument("--score", nargs="+", metavar=("HALF", "NAME"), default=[])
     p.add_argument("--time", nargs="+", metavar="NAME", default=[])
