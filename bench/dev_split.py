@@ -50,7 +50,7 @@ def read_index(data_dir: Path) -> list[dict[str, str]]:
 def stems(half: str, data_dir: Path = DEV) -> list[str]:
     """Stems of ``half`` (``'tune'``, ``'report'`` or ``'all'``) of a data set, in index order."""
     if half not in (*HALVES, "all"):
-        raise ValueError(f"half must be one of {HALVES + ('all',)}, got {half!r}")
+        raise ValueError(f"half must be one of {(*HALVES, 'all')}, got {half!r}")
     rows = read_index(data_dir)
     halves = split_rows(rows)
     return [r["stem"] for r in rows if half == "all" or halves[r["stem"]] == half]
@@ -66,7 +66,8 @@ def main() -> None:
             for r in rows:
                 if halves[r["stem"]] == half:
                     counts[r["source"]] = counts.get(r["source"], 0) + 1
-            print(f"  {half:6s} {sum(counts.values()):4d}  " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            per_source = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            print(f"  {half:6s} {sum(counts.values()):4d}  {per_source}")
 
 
 if __name__ == "__main__":

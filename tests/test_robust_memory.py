@@ -16,8 +16,9 @@ import bgcut
 
 H, W = 6000, 8000
 # Peak allocations beyond the input, per pixel: the default RGBA cut-out measured 9.2 here (11.3 on
-# pure noise), the alpha output 5.6; since the band-limited path (bgcut/band.py), 4.6 and 1.9. The bound leaves room for numpy temporaries in other versions
-# and still keeps the 64 MP limit under 1.2 GB of WASM heap for bgcut plus the 256 MB input.
+# pure noise), the alpha output 5.6; since the band-limited path (bgcut/band.py), 4.6 and 1.9.
+# The bound leaves room for numpy temporaries in other versions and still keeps the 64 MP limit
+# under 1.2 GB of WASM heap for bgcut plus the 256 MB input.
 BOUNDS = {"rgba": 16.0, "alpha": 8.0}
 
 
