@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 
 import bgcut
 
-from .decode import DecodeError, _check_size, _to_rgba, decode
+from .decode import DecodeError, _check_size, _to_rgba, decode, hide_transparent
 from .models import load_model
 from .pipeline import StageTimes, encode, options_for_format, remove_background
 
@@ -101,9 +101,9 @@ def to_rgba(image: ImageInput, what: str = "image") -> np.ndarray:
         return _decode_bytes(bytes(image), what)
     if isinstance(image, Image.Image):
         _check_size(Path(f"<{what}>"), image.size)
-        return _hide_transparent(_to_rgba(ImageOps.exif_transpose(image)))
+        return hide_transparent(_to_rgba(ImageOps.exif_transpose(image)))
     if isinstance(image, np.ndarray):
-        return _hide_transparent(_array_rgba(image, what))
+        return hide_transparent(_array_rgba(image, what))
     raise TypeError(f"{what} must be a path, bytes, a PIL image or a numpy array, got {type(image).__name__}")
 
 
@@ -133,13 +133,3 @@ def _array_rgba(array: np.ndarray, what: str) -> np.ndarray:
     out[..., 3] = 255
     return out
 
-
-def _hide_transparent(rgba: np.ndarray) -> np.ndarray:
-    """Black under alpha 0, as decode() does, so every input form feeds the model the same pixels."""
-    rgba = np.ascontiguousarray(rgba)
-    hidden = rgba[..., 3] == 0
-    if hidden.any():
-        if not rgba.flags.writeable:
-            rgba = rgba.copy()
-        rgba[hidden, :3] = 0
-    return rgba

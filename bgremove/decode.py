@@ -90,10 +90,14 @@ def decode(path: Path | str) -> np.ndarray:
         raise DecodeError(f"{path}: cannot decode image ({str(exc).strip()})") from None
     if rgba.ndim != 3 or rgba.shape[2] != 4 or 0 in rgba.shape:
         raise DecodeError(f"{path}: decoded to an unusable shape {rgba.shape}")
+    return hide_transparent(rgba)
+
+
+def hide_transparent(rgba: np.ndarray) -> np.ndarray:
+    """Black under alpha 0, contiguous. Colour under fully transparent pixels is arbitrary (a
+    palette entry, an editor's leftovers) and browsers cannot see it (their canvases premultiply);
+    black, as they read it, keeps both pipelines feeding the model the same pixels."""
     rgba = np.ascontiguousarray(rgba)
-    # Colour under fully transparent pixels is arbitrary (a palette entry, an editor's leftovers) and
-    # browsers cannot see it (their canvases premultiply); black, as they read it, keeps both
-    # pipelines feeding the model the same pixels.
     hidden = rgba[..., 3] == 0
     if hidden.any():
         if not rgba.flags.writeable:

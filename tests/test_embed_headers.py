@@ -17,7 +17,8 @@ def client():
     return app.test_client()
 
 
-def _csp(response) -> dict[str, str]:
+def csp_directives(response) -> dict[str, str]:
+    """The Content-Security-Policy header as {directive: value}."""
     out = {}
     for part in response.headers["Content-Security-Policy"].split(";"):
         name, _, value = part.strip().partition(" ")
@@ -40,12 +41,12 @@ def test_embed_script_is_loadable_cross_origin(client):
 def test_frame_page_is_frameable_by_the_allow_list_only(client):
     r = client.get("/embed/frame.html")
     assert r.status_code == 200
-    assert _csp(r)["frame-ancestors"] == f"'self' {HOST} https://*.partner.example"
+    assert csp_directives(r)["frame-ancestors"] == f"'self' {HOST} https://*.partner.example"
     # Cross-origin-isolated hosts may embed it too; who may is still decided by frame-ancestors.
     assert r.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert r.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
     assert "Access-Control-Allow-Origin" not in r.headers
-    assert _csp(r)["script-src"] == "'self' 'wasm-unsafe-eval'"
+    assert csp_directives(r)["script-src"] == "'self' 'wasm-unsafe-eval'"
 
 
 @pytest.mark.parametrize("path", ["/", "/src/main.js", "/sw.js", "/src/api/bg-remover.js",
@@ -59,12 +60,12 @@ def test_everything_else_keeps_same_origin_resource_policy(client, path):
     assert r.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_allow_list_endpoint_matches_the_csp(client):
+def test_allow_list_endpoint_matches_thecsp_directives(client):
     r = client.get("/embed/allowed-origins.json")
     assert r.status_code == 200
     assert r.get_json() == {"frameAncestors": ["'self'", HOST, "https://*.partner.example"]}
     # The list is published here, but only the frame page may be framed by it.
-    assert _csp(r)["frame-ancestors"] == "'self'"
+    assert csp_directives(r)["frame-ancestors"] == "'self'"
     assert client.post("/embed/allowed-origins.json").status_code == 405
 
 
@@ -72,7 +73,7 @@ def test_default_allow_list_is_own_origin_only(monkeypatch):
     monkeypatch.delenv("BGREMOVE_FRAME_ANCESTORS", raising=False)
     client = create_app().test_client()
     assert client.get("/embed/allowed-origins.json").get_json() == {"frameAncestors": ["'self'"]}
-    assert _csp(client.get("/embed/frame.html"))["frame-ancestors"] == "'self'"
+    assert csp_directives(client.get("/embed/frame.html"))["frame-ancestors"] == "'self'"
 
 
 def test_none_allows_nobody():

@@ -14,17 +14,10 @@ import pytest
 
 from server.app import create_app
 from server.cli import main as cli_main
+from tests.test_embed_headers import csp_directives
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-
-
-def _csp(response) -> dict[str, str]:
-    out = {}
-    for part in response.headers["Content-Security-Policy"].split(";"):
-        name, _, value = part.strip().partition(" ")
-        out[name] = value
-    return out
 
 
 # --- 1: --frame-ancestors is parsed, never pasted ------------------------------------------------
@@ -90,7 +83,7 @@ def test_valid_sources_build_both_csp_and_allow_list(value, expected):
     client = create_app(frame_ancestors=value).test_client()
     served = client.get("/embed/allowed-origins.json").get_json()["frameAncestors"]
     assert served == expected
-    csp = _csp(client.get("/embed/frame.html"))["frame-ancestors"]
+    csp = csp_directives(client.get("/embed/frame.html"))["frame-ancestors"]
     assert csp == (" ".join(expected) or "'none'")
 
 
@@ -155,9 +148,9 @@ def test_conditional_and_range_requests_still_work(site):
 def test_partner_list_is_not_sent_on_other_pages(path):
     client = create_app(frame_ancestors="'self' https://shop.example").test_client()
     r = client.get(path)
-    assert _csp(r)["frame-ancestors"] == "'self'", path
+    assert csp_directives(r)["frame-ancestors"] == "'self'", path
     frame = client.get("/embed/frame.html")
-    assert _csp(frame)["frame-ancestors"] == "'self' https://shop.example"
+    assert csp_directives(frame)["frame-ancestors"] == "'self' https://shop.example"
 
 
 # --- 4: the service worker's version covers the header configuration ------------------------------

@@ -100,19 +100,9 @@ def test_padded_gigapixel_claim_is_refused_before_decoding(seeds, tmp_path):
     data = claim_jpeg_size(pad_jpeg(seeds["jpeg"].read_bytes(), 40), 60000, 60000)
     path = tmp_path / "giga.jpg"
     path.write_bytes(data)
-    script = f"""
-      globalThis.createImageBitmap = async () => {{ throw new Error('DECODER REACHED'); }};
-      const {{ decodeToPixels }} = await import({json.dumps((ROOT / 'web/src/worker/decode.js').as_uri())});
-      const {{ readFileSync }} = await import('node:fs');
-      const blob = new Blob([readFileSync({json.dumps(str(path))})]);
-      try {{ await decodeToPixels(blob, 'giga.jpg', {{ budgetBytes: Infinity }}); console.log('decoded'); }}
-      catch (e) {{ console.log(e.name + ': ' + e.message); }}
-    """
-    proc = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("UserError: This image is too large"), proc.stdout
-    assert "its JPEG header says 60000x60000" in proc.stdout
+    out = _decode_in_node(path, "giga.jpg")
+    assert out.startswith("UserError: This image is too large"), out
+    assert "its JPEG header says 60000x60000" in out
 
 
 @pytest.mark.parametrize("kind", ["avif-no-ispe", "jpeg-no-sof", "png-no-ihdr", "webp-unknown-chunk"])
@@ -130,20 +120,29 @@ def test_unknown_size_is_refused_not_decoded(kind, seeds, tmp_path):
         data = seeds["webp-lossy"].read_bytes().replace(b"VP8 ", b"VP8Z", 1)
     path = tmp_path / kind
     path.write_bytes(data)
+    out = _decode_in_node(path, "x")
+    assert out.startswith("UserError: "), out
+    assert "DECODER REACHED" not in out
+    assert "does not say how large it is" in out, out
+
+
+def _decode_in_node(path: Path, name: str) -> str:
+    """The worker's decodeToPixels on the file under Node, with a createImageBitmap that fails
+    loudly if reached; returns what it printed: 'decoded' or the error's name and message."""
     script = f"""
       globalThis.createImageBitmap = async () => {{ throw new Error('DECODER REACHED'); }};
       const {{ decodeToPixels }} = await import({json.dumps((ROOT / 'web/src/worker/decode.js').as_uri())});
       const {{ readFileSync }} = await import('node:fs');
       const blob = new Blob([readFileSync({json.dumps(str(path))})]);
-      try {{ await decodeToPixels(blob, 'x', {{ budgetBytes: Infinity }}); console.log('decoded'); }}
-      catch (e) {{ console.log(e.name + ': ' + e.message); }}
+      try {{
+        await decodeToPixels(blob, {json.dumps(name)}, {{ budgetBytes: Infinity }});
+        console.log('decoded');
+      }} catch (e) {{ console.log(e.name + ': ' + e.message); }}
     """
     proc = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("UserError: "), proc.stdout
-    assert "DECODER REACHED" not in proc.stdout
-    assert "does not say how large it is" in proc.stdout, proc.stdout
+    return proc.stdout
 
 
 def test_fuzz_sniffers_and_header_checks(seeds, tmp_path):
