@@ -9,8 +9,6 @@ deploy is a new export (tests/static_hosting.py).
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +18,11 @@ from PIL import Image
 from tests.browser_support import assert_same_cutout, native_mask, wait_for_ready
 from tests.static_hosting import BACKENDS, deploy
 from webbuild.service_worker import write_precache
+from webbuild.static_export import copy_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-LINKED = ("vendor", "models")
 
 SW_SETTLED = """async () => {
   const reg = await navigator.serviceWorker.ready;
@@ -51,19 +49,7 @@ def backend(request) -> str:
 
 def copy_web(dst: Path) -> Path:
     """A deployable copy of web/: big immutable files linked, the shell copied (tests edit it)."""
-    src = ROOT / "web"
-
-    def copy(s: str, d: str) -> None:
-        rel = Path(s).relative_to(src)
-        if rel.parts[0] in LINKED:
-            try:
-                os.link(s, d)
-                return
-            except OSError:
-                pass
-        shutil.copy2(s, d)
-
-    shutil.copytree(src, dst, copy_function=copy)
+    copy_site(ROOT / "web", dst, link=True)
     write_precache(dst)
     return dst
 

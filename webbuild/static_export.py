@@ -46,7 +46,7 @@ def export_static(out: Path, frame_ancestors: str = "'self'", *, web_root: Path 
     out.mkdir(parents=True, exist_ok=True)
     staging = out / ".site-staging"
     shutil.rmtree(staging, ignore_errors=True)
-    _copy_site(web_root, staging, link)
+    copy_site(web_root, staging, link)
     cache = ROOT / ".cache" / "webbuild" / "compressed"
     written = 0
     for path in sorted(staging.rglob("*")):
@@ -76,7 +76,9 @@ def write_server_configs(out: Path, plan: HeaderPlan, root: str, listen: str = "
     (out / "Caddyfile").write_text(server_configs.caddyfile(plan, root, address))
 
 
-def _copy_site(src: Path, dst: Path, link: bool) -> None:
+def copy_site(src: Path, dst: Path, link: bool) -> None:
+    """Copy the app folder ``src`` to ``dst`` (dotfiles left out); with ``link``, the big immutable
+    folders (vendor/, models/) are hard-linked where the file system allows, the shell copied."""
     def ignore(folder: str, names: list[str]) -> list[str]:
         return [n for n in names if n.startswith(".")]
 
