@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.screenshots            # rewrites docs/screenshots/*.png
     .venv/bin/python -m tests.screenshots OUT_DIR    # anywhere else
 
-tests/test_ui_layout.py runs the same steps into a temporary folder, so they keep working. Only
+tests/test_page_layout.py runs the same steps into a temporary folder, so they keep working. Only
 the sample photos under web/samples are used (public domain / CC0): dev photos are never committed.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.test_ui_support import open_app, wait_done
+from tests.page_support import open_app, wait_done
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS_SHOTS = ROOT / "docs" / "screenshots"

@@ -16,6 +16,7 @@ from PIL import Image
 
 from tests.browser_support import RequestLog, launch_chromium, wait_for_ready
 from tests.heic_support import claim_size, make_heic, pillow_rgb
+from tests.page_support import wait_done
 from tests.test_browser_api import (
     MAX_BOUND,
     MEAN_BOUND,
@@ -27,7 +28,6 @@ from tests.test_browser_api import (
     remove_in_page,
     run_cli,
 )
-from tests.test_ui_support import wait_done
 
 pytestmark = pytest.mark.browser
 

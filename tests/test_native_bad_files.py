@@ -1,4 +1,4 @@
-"""Unusual and hostile image files: the builders shared with test_robust_browser.py, and the native
+"""Unusual and hostile image files: the builders shared with test_browser_bad_files.py, and the native
 decoder's handling of each (bgremove/decode.py), including the pixel limit checked from the header."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from tests.test_ui_support import open_app, wait_done
+from tests.page_support import open_app, wait_done
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_ui_support import in_view, open_app, wait_done
+from tests.page_support import in_view, open_app, wait_done
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from tests.browser_support import wait_for_ready
-from tests.test_ui_support import open_app, wait_done
+from tests.page_support import open_app, wait_done
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from tests.test_ui_support import (
+from tests.page_support import (
     background_pixels,
     decode,
     fetch_bytes,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.test_ui_support import open_app, oriented_size, wait_done
+from tests.page_support import open_app, oriented_size, wait_done
 
 pytestmark = pytest.mark.browser
 

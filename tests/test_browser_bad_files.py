@@ -29,7 +29,7 @@ from tests.test_browser_api import (
     remove_in_page,
     run_cli,
 )
-from tests.test_robust_native import (
+from tests.test_native_bad_files import (
     HEIC_START,
     SVG_WITH_SCRIPT,
     animated_gif,

@@ -1,4 +1,4 @@
-"""Helpers shared by the tests/test_ui_*.py files (no tests here): open the app, read results back."""
+"""Helpers shared by the page tests (tests/test_page_*.py and others): open the app, read results back."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ import re
 import pytest
 from PIL import Image
 
+from tests.page_support import open_app, open_section
 from tests.screenshots import take_screenshots
-from tests.test_ui_support import open_app, open_section
 
 pytestmark = pytest.mark.browser
 

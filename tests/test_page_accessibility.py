@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_ui_support import open_app, open_section, wait_done
+from tests.page_support import open_app, open_section, wait_done
 
 pytestmark = pytest.mark.browser
 
