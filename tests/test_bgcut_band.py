@@ -1,6 +1,6 @@
 """The band-limited post-processing (bgcut.band) against the full-resolution path it replaces.
 
-The full path (``bgcut.pipeline.postprocess_full``) computes every pixel in float32; the band path
+The full path (``bgcut.postprocessing.postprocess_full``) computes every pixel in float32; the band path
 computes only the tiles around the outline and fills the rest with uint8 0/255. On real dev photos
 with real model masks the two must give the same alpha, byte for byte, and the same colours
 wherever decontamination is off. With decontamination on, the band path builds the blur-fusion
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bgcut.pipeline import postprocess_full
+from bgcut.postprocessing import postprocess_full
 
 import bgcut
 from bgcut import band

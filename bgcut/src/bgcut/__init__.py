@@ -7,9 +7,11 @@ Typical use::
     out = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict({"background": "#ffffff"}))
 """
 
+from .inputs import model_input
 from .options import Options
-from .pipeline import as_mask, as_rgba, model_input, postprocess, refine_alpha, upsample_mask
+from .postprocessing import postprocess, refine_alpha, upsample_mask
 from .resize import resize
+from .validate import as_mask, as_rgba
 
 __version__ = "0.1.0"
 

@@ -4,7 +4,7 @@ After the threshold ramp, a full-resolution pixel whose bilinear taps all read m
 maps to 0 (or all to 1) is exactly 0 (or 255) in the output, so it needs no float work at all: it is
 filled with uint8 rows. Only tiles where some tap is uncertain (or the taps disagree) are upsampled,
 ramped, decontaminated and composited in float32, with the very same element-wise operations as
-the full-resolution path (``bgcut.pipeline.refine_alpha`` + ``composite``), so the output is
+the full-resolution path (``bgcut.postprocessing.refine_alpha`` + ``composite``), so the output is
 identical to it; the tests compare the two on dev photos.
 
 The uncertain region is found per band of ``BAND_ROWS`` output rows: the mask rows the band's
@@ -132,7 +132,7 @@ def _fields(work: Any, mask: np.ndarray, options: Options, size: tuple[int, int]
     image = work.rgb_at(low)
     image *= np.float32(1.0 / 255.0)
     # The full path upsamples in row bands (rows first); upsample_mask resamples the same way.
-    from .pipeline import upsample_mask
+    from .postprocessing import upsample_mask
 
     alpha = upsample_mask(mask, low)
     if options.threshold is not None:

@@ -32,8 +32,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .pipeline import as_mask, as_rgba
+from .inputs import to_tensor
 from .resize import resize
+from .validate import as_mask, as_rgba
 
 __all__ = ["AUTO_CROP_FLIP_MIN_UNCERTAIN", "AUTO_CROP_MAX_AREA", "AUTO_FLIP_MIN_UNCERTAIN", "CROP_MARGIN",
            "CROP_MAX_AREA", "CROP_WEIGHT", "WORK_PIXELS", "InputRule", "PlanResult", "WorkingCopy",
@@ -162,10 +163,7 @@ class WorkingCopy:
                 src = self.rgb[wy0:wy1, wx0:wx1]
             else:
                 src = self.rgba[y0:y1, x0:x1, :3]
-        small = resize(src, size)
-        small *= np.float32(1.0 / 255.0)
-        np.clip(small, 0.0, 1.0, out=small)
-        return np.ascontiguousarray(small.transpose(2, 0, 1)[None])
+        return to_tensor(src, size)
 
 
 def flip_input(x: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Public entry points: the model's input tensor, and everything after the model."""
+"""Everything after the model: the mask upsampled and refined into an alpha, then composited."""
 
 from __future__ import annotations
 
@@ -16,55 +16,9 @@ from .edges import apply_threshold, feather, shift_edge
 from .guided import edge_refiner, fast_guided_filter
 from .options import Options
 from .resize import resize
+from .validate import as_mask, as_rgba
 
-_IMAGE_EXPECTED = "image must be a uint8 array shaped (H, W, 4) or (H, W, 3)"
-
-__all__ = ["as_mask", "as_rgba", "model_input", "postprocess", "postprocess_full", "refine_alpha",
-           "upsample_mask"]
-
-
-def as_rgba(rgba: np.ndarray) -> np.ndarray:
-    """Validate an image as C-contiguous uint8 (H, W, 4); (H, W, 3) gains an opaque alpha."""
-    arr = np.asarray(rgba)
-    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
-        raise ValueError(_IMAGE_EXPECTED + f", got {arr.dtype} {arr.shape}")
-    if arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise ValueError(f"image must be at least 1x1, got shape {arr.shape}")
-    if arr.shape[2] == 3:
-        full = np.empty((*arr.shape[:2], 4), np.uint8)
-        full[..., :3] = arr
-        full[..., 3] = 255
-        return full
-    return np.ascontiguousarray(arr)
-
-
-def as_mask(mask: np.ndarray) -> np.ndarray:
-    """Validate a model mask: (h, w), (1, h, w) or (1, 1, h, w) -> float32 (h, w) in [0, 1], NaN -> 0."""
-    arr = np.asarray(mask)
-    while arr.ndim > 2 and arr.shape[0] == 1:
-        arr = arr[0]
-    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1 or not np.issubdtype(arr.dtype, np.number):
-        raise ValueError(
-            f"mask must be numeric and shaped (h, w), (1, h, w) or (1, 1, h, w), got {np.shape(mask)}"
-        )
-    out = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    np.clip(out, 0.0, 1.0, out=out)
-    return out
-
-
-def model_input(rgba: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """The model's input: float32 [1, 3, h, w] RGB in [0, 1], area-downscaled (or bilinearly enlarged)
-    from ``rgba`` (uint8 (H, W, 3|4)) to ``size = (h, w)``."""
-    arr = np.asarray(rgba)
-    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4) or 0 in arr.shape:
-        raise ValueError(_IMAGE_EXPECTED + f", got {arr.dtype} {arr.shape}")
-    h, w = int(size[0]), int(size[1])
-    if h < 1 or w < 1:
-        raise ValueError(f"model input size must be positive, got {size}")
-    small = resize(arr[..., :3], (h, w))
-    small *= np.float32(1.0 / 255.0)
-    np.clip(small, 0.0, 1.0, out=small)
-    return np.ascontiguousarray(small.transpose(2, 0, 1)[None])
+__all__ = ["postprocess", "postprocess_full", "refine_alpha", "upsample_mask"]
 
 
 def upsample_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
