@@ -4,7 +4,7 @@
 // frame-ancestors enforces), and from the same origin as every earlier message; replies go to that
 // origin only, never to '*'.
 import { BgRemover } from '../src/api/bg-remover.js';
-import { registerServiceWorker } from '../src/offline/service-worker.js';
+import { registerServiceWorker } from '../src/offline/sw-bridge.js';
 import { originAllowed } from './origins.js';
 
 const CHANNEL = 'bgremove-embed';

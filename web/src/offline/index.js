@@ -1,4 +1,4 @@
 // Entry for the page: `import { initOffline } from './offline/index.js'; initOffline();`
 export { mountOfflinePanel as initOffline } from './panel.js';
-export { activeVersion, applyUpdate, registerServiceWorker } from './service-worker.js';
+export { activeVersion, applyUpdate, registerServiceWorker } from './sw-bridge.js';
 export { clearStoredData, formatBytes, requestPersistence, storageUsage } from './storage.js';

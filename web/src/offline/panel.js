@@ -1,6 +1,6 @@
 // The "On this device" panel: offline readiness, the update notice, how much is stored, and a
 // button that clears it all. Builds its own DOM so the page only provides a place for it.
-import { activeVersion, applyUpdate, registerServiceWorker } from './service-worker.js';
+import { activeVersion, applyUpdate, registerServiceWorker } from './sw-bridge.js';
 import { clearStoredData, formatBytes, requestPersistence, storageUsage } from './storage.js';
 
 function el(tag, props = {}, ...children) {
