@@ -10,6 +10,7 @@ import { Inference } from './inference-client.js';
 import { previewCutout, thumbnail } from './preview.js';
 import { loadPython, ortFiles, runtimeManifest } from './runtimes.js';
 import { warmUpImage, warmUpMask } from './warm-up.js';
+import { blockSums } from './block-sums.js';
 import { armTestCrash, crashIfArmed, isFatal, TEST_CRASH } from './crash.js';
 
 const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
@@ -199,7 +200,10 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     };
     const rule = pyodide.toPy(e.entry.input);
     pyObjects.push(rule);
-    const pyMask = await glue.predict_mask(rgba, opts, rule, runModelOn);
+    // The working copy's block sums are added up here, not in NumPy (see block-sums.js).
+    const scale = glue.work_scale(height, width);
+    const sums = scale > 1 ? blockSums(pixels, width, height, scale).sums : null;
+    const pyMask = await glue.predict_mask(rgba, opts, rule, runModelOn, sums);
     pyObjects.push(pyMask);
     // The preview's message goes out before the final result's.
     await preview;

@@ -7,7 +7,9 @@ The API the worker's JavaScript calls (everything else is private):
 
 * ``check_options(options)``: raise ValueError for a bad options dict, before any work.
 * ``pixels_from_js(js_pixels, height, width)`` -> the photo as a numpy uint8 (H, W, 4).
-* ``await predict_mask(rgba, options, entry_input, run_model)`` -> an opaque plan result (pass it
+* ``work_scale(height, width)`` -> the working copy's block side; above 1 the worker passes the
+  photo's block sums (web/src/worker/block-sums.js) as ``js_sums`` to ``predict_mask``.
+* ``await predict_mask(rgba, options, entry_input, run_model, js_sums)`` -> an opaque plan result (pass it
   to ``postprocess``, then ``destroy()`` it). ``entry_input`` is the manifest entry's ``input``
   object (the model's input-size rule; ``bgcut.passes.InputRule`` reads it, the one reader);
   ``run_model(x)`` is a JS async function given the float32 [1, 3, h, w] input as a numpy proxy,
@@ -40,11 +42,25 @@ def pixels_from_js(js_pixels: Any, height: int, width: int) -> np.ndarray:
     return rgba
 
 
-async def predict_mask(rgba: np.ndarray, options: Any, entry_input: Any, run_model: Any) -> passes.PlanResult:
+def work_scale(height: int, width: int) -> int:
+    """The working copy's block side for this photo; above 1, the worker adds up the blocks."""
+    return passes.work_scale(int(height), int(width), passes.WORK_PIXELS)
+
+
+async def predict_mask(
+    rgba: np.ndarray, options: Any, entry_input: Any, run_model: Any, js_sums: Any = None
+) -> passes.PlanResult:
     """The merged model mask for ``rgba`` and the working copy, each model run awaited from ONNX
-    Runtime Web (see the module docstring)."""
+    Runtime Web (see the module docstring). ``js_sums``: the working copy's block sums from
+    JavaScript (a Uint32Array, see ``work_scale``), or None to add them up here."""
     opts = bgcut.Options.from_dict(_as_dict(options))
-    plan = passes.mask_plan(rgba, opts, passes.InputRule.from_entry(_as_dict(entry_input)))
+    work = rgba
+    if js_sums is not None:
+        s = work_scale(*rgba.shape[:2])
+        sums = np.empty((-(-rgba.shape[0] // s), -(-rgba.shape[1] // s), 3), np.uint32)
+        js_sums.assign_to(sums)
+        work = passes.WorkingCopy(rgba, sums=sums)
+    plan = passes.mask_plan(work, opts, passes.InputRule.from_entry(_as_dict(entry_input)))
     try:
         x = next(plan)
         while True:
