@@ -67,7 +67,7 @@ def raw_masks(model: OnnxModel, stem: str, rgba: np.ndarray) -> Raw:
         z = np.load(path)
         return Raw(z["first"], z["first_flip"], _box(z["box"]), z["crop"], z["crop_flip"], _box(z["box_nf"]),
                    z["crop_nf"])
-    rule = geo.InputRule.from_entry(model.entry.raw["input"])
+    rule = model.entry.rule
     work = geo.WorkingCopy(rgba)
     h, w = rgba.shape[:2]
     x = work.model_input(rule.size_for(h, w))

@@ -14,7 +14,7 @@ import bgcut
 
 from . import parallel
 from .decode import IMAGE_SUFFIXES, DecodeError, decode
-from .models import Manifest, Model, ModelError, load_model
+from .models import Model, ModelError, load_model
 from .pipeline import FORMATS, SUFFIX, process_file
 
 EXIT_OK, EXIT_FILE_FAILED, EXIT_USAGE = 0, 1, 2
@@ -175,11 +175,6 @@ def plan_jobs(jobs: int | None, n_files: int, cores: int | None = None) -> tuple
     cores = cores or os.cpu_count() or 1
     jobs = max(1, min(jobs or cores, n_files or 1))
     return jobs, max(1, cores // jobs)
-
-
-def list_models(models_dir: Path | None = None) -> list[str]:
-    """Model ids available in the manifest (for help text and tests)."""
-    return Manifest(models_dir).ids
 
 
 if __name__ == "__main__":

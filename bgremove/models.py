@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 from bgcut.passes import InputRule
@@ -29,6 +29,9 @@ class Model(Protocol):
     """What the pipeline needs from a segmentation model."""
 
     id: str
+    # The manifest's input rule, which bgcut's plan sizes every model input by
+    # (bgremove.passes.input_rule; a model without one gets u2netp's, bgcut.passes.InputRule()).
+    input_rule: InputRule
 
     def input_size(self, h: int, w: int) -> tuple[int, int]:
         """Model input (height, width) for an image of ``h x w`` pixels."""
@@ -49,11 +52,8 @@ class ModelEntry:
     input_name: str
     output_name: str
     rule: InputRule
-    raw: dict[str, Any]
-
-    @property
-    def architecture(self) -> str:
-        return str(self.raw.get("architecture", self.id))
+    # The network (u2netp, u2net, modnet); an entry without one is an architecture of its own.
+    architecture: str
 
     def input_size(self, h: int, w: int) -> tuple[int, int]:
         """The manifest's size rule (``bgcut.passes.InputRule``) for an ``h x w`` photo."""
@@ -87,7 +87,7 @@ class Manifest:
                     input_name=inp.get("name", "input"),
                     output_name=out.get("name", "mask"),
                     rule=InputRule.from_entry(inp),
-                    raw=raw,
+                    architecture=str(raw.get("architecture", raw["id"])),
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise ModelError(f"{path}: malformed model entry {raw!r} ({exc})") from exc

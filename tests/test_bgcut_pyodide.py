@@ -1,7 +1,8 @@
 """bgcut gives bit-identical results in Pyodide (wasm32, numpy 2.0.2) and in this CPython.
 
-Runs the current bgcut sources inside the vendored Pyodide under Node; skipped when Node or the
-vendored runtime (built by ``python -m webbuild``) is absent.
+Installs the bgcut wheel the app serves (web/vendor, built by ``python -m webbuild``) into the
+vendored Pyodide under Node, so a packaging mistake fails here too. Fails when Node, the vendored
+runtime or a wheel matching the current bgcut sources is missing.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -36,19 +38,16 @@ CASES = {
 
 RUNNER = """
 import fs from 'node:fs';
-const [dir, numpyWheel, src, work] = process.argv.slice(2);
+const [dir, numpyWheel, bgcutWheel, work] = process.argv.slice(2);
 const { loadPyodide } = await import(dir + '/pyodide.mjs');
 const py = await loadPyodide({ indexURL: dir + '/' });
-await py.loadPackage(numpyWheel);
-py.FS.mkdirTree('/work'); py.FS.mkdirTree('/pkg/bgcut');
-for (const f of fs.readdirSync(src)) {
-  if (f.endsWith('.py')) py.FS.writeFile('/pkg/bgcut/' + f, fs.readFileSync(src + '/' + f));
-}
+await py.loadPackage([numpyWheel, bgcutWheel]);
+py.FS.mkdirTree('/work');
 for (const f of fs.readdirSync(work)) py.FS.writeFile('/work/' + f, fs.readFileSync(work + '/' + f));
 await py.runPythonAsync(`
-import json, sys
-sys.path.insert(0, '/pkg')
+import json
 import numpy as np, bgcut
+assert '/site-packages/bgcut/' in bgcut.__file__, bgcut.__file__
 rgba = np.load('/work/rgba.npy'); mask = np.load('/work/mask.npy')
 np.save('/work/out_input.npy', bgcut.model_input(rgba, (320, 320)))
 opaque = rgba.copy(); opaque[..., 3] = 255
@@ -62,14 +61,31 @@ for (const f of py.FS.readdir('/work')) {
 """
 
 
+def served_bgcut_wheel(pyodide_dir: Path) -> Path:
+    """The wheel the app serves, after checking it holds exactly the current bgcut sources."""
+    wheels = sorted(pyodide_dir.glob("bgcut-*.whl"))
+    if len(wheels) != 1:
+        pytest.fail(f"expected one bgcut wheel in {pyodide_dir}, found {wheels}: run python -m webbuild")
+    src = ROOT / "bgcut" / "src" / "bgcut"
+    with zipfile.ZipFile(wheels[0]) as whl:
+        names = [n for n in whl.namelist() if n.startswith("bgcut/") and n.endswith(".py")]
+        packed = {Path(n).name: whl.read(n) for n in names}
+    sources = {p.name: p.read_bytes() for p in src.glob("*.py")}
+    if packed != sources:
+        changed = sorted(n for n in packed.keys() | sources.keys() if packed.get(n) != sources.get(n))
+        pytest.fail(f"the served bgcut wheel differs from bgcut/src in {changed}: run python -m webbuild")
+    return wheels[0]
+
+
 @pytest.mark.slow
 def test_pyodide_matches_cpython_bit_for_bit(tmp_path: Path) -> None:
     node = shutil.which("node")
     runtimes = sorted(VENDOR.glob("pyodide-*/pyodide.mjs"))
     if node is None or not runtimes:
-        pytest.skip("needs node and the vendored Pyodide (python -m webbuild)")
+        pytest.fail("needs node and the vendored Pyodide: run .venv/bin/python -m webbuild")
     pyodide_dir = runtimes[-1].parent
     numpy_wheel = sorted(pyodide_dir.glob("numpy-*.whl"))[-1]
+    bgcut_wheel = served_bgcut_wheel(pyodide_dir)
     import skimage.data
 
     rgba = np.full((300, 451, 4), 255, np.uint8)
@@ -81,9 +97,8 @@ def test_pyodide_matches_cpython_bit_for_bit(tmp_path: Path) -> None:
     np.save(tmp_path / "mask.npy", mask)
     (tmp_path / "cases.json").write_text(json.dumps(CASES))
     (tmp_path / "runner.mjs").write_text(RUNNER)
-    src = ROOT / "bgcut" / "src" / "bgcut"
-    proc = subprocess.run([node, str(tmp_path / "runner.mjs"), str(pyodide_dir), str(numpy_wheel), str(src),
-                           str(tmp_path)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([node, str(tmp_path / "runner.mjs"), str(pyodide_dir), str(numpy_wheel),
+                           str(bgcut_wheel), str(tmp_path)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     expected = {"input": bgcut.model_input(rgba, (320, 320))}
     opaque = rgba.copy()

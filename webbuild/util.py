@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from bgremove.hashing import sha256_file
-
 __all__ = ["BuildError", "sha256_file", "tree_digest"]
 
 
@@ -14,6 +12,10 @@ class BuildError(RuntimeError):
     """A setup step cannot go on; the message says what to fix."""
 
 
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file (the standard library reads it in blocks)."""
+    with Path(path).open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def tree_digest(files: dict[str, Path]) -> str:
