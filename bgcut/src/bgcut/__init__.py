@@ -7,6 +7,7 @@ Typical use::
     out = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict({"background": "#ffffff"}))
 """
 
+from .edits import Edits, EditsError, apply_edits, finish, parse_edits, pre_edit_alpha
 from .inputs import model_input
 from .options import Options
 from .postprocessing import postprocess, refine_alpha, upsample_mask
@@ -16,11 +17,17 @@ from .validate import as_mask, as_rgba
 __version__ = "0.1.0"
 
 __all__ = [
+    "Edits",
+    "EditsError",
     "Options",
+    "apply_edits",
     "as_mask",
     "as_rgba",
+    "finish",
     "model_input",
+    "parse_edits",
     "postprocess",
+    "pre_edit_alpha",
     "refine_alpha",
     "resize",
     "upsample_mask",

@@ -75,6 +75,7 @@ def postprocess(
     timings: dict[str, float] | None = None,
     work: Any = None,
     refiner: Any = None,
+    edits: Any = None,
 ) -> np.ndarray:
     """Everything after the model: returns C-contiguous uint8 (H, W, 4), or (H, W) for ``output='alpha'``.
 
@@ -87,8 +88,23 @@ def postprocess(
     With ``refine='none'``, no edge shift or feather and an opaque photo, only the band around the
     outline is computed in float (``bgcut.band``); the result is identical to the full-resolution
     path, which the other options take.
+
+    ``edits``: touch-up strokes (``bgcut.edits.Edits``, or an edits file as a dict or JSON text for
+    this photo's size), applied to the refined alpha before decontamination and compositing; with
+    strokes this is ``bgcut.edits.finish(rgba, pre_edit_alpha(...), options, edits)``.
     """
     options = options or Options()
+    if edits is not None:
+        from . import edits as touchup  # imports this module: import it only when strokes come
+
+        if not isinstance(edits, touchup.Edits):
+            edits = touchup.parse_edits(edits, np.shape(rgba)[1], np.shape(rgba)[0])
+        if len(edits):
+            t0 = time.perf_counter()
+            alpha = touchup.pre_edit_alpha(rgba, mask, options, work, refiner)
+            if timings is not None:
+                timings["refine"] = time.perf_counter() - t0
+            return touchup.finish(rgba, alpha, options, edits, timings)
     if hasattr(mask, "work") and hasattr(mask, "mask"):
         work = work if work is not None else mask.work
         mask = mask.mask
