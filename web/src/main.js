@@ -15,6 +15,8 @@ import { takeSharedFiles } from './ui/shared-inbox.js';
 import { onProgress, readyLine, say, setBusy, setOffline, showEngine } from './ui/status.js';
 import { initTheme } from './ui/theme.js';
 import { createViewer } from './ui/viewer.js';
+import { initBrushes } from './ui/brushes.js';
+import { createTouchUp } from './ui/touch-up.js';
 
 window.BgRemover = BgRemover;
 
@@ -41,6 +43,15 @@ const viewer = createViewer({
   look: () => controls.look(),
   compare: initCompare($('stage'), $('compare')),
 });
+
+// Keep/Erase brushes in the inspector; each photo's strokes live on its job (job.edits).
+const touchUp = createTouchUp({
+  remover: () => engine,
+  onResult: (job) => showExport(job),
+  onChange: (job) => brushes.changed(job),
+  say,
+});
+const brushes = initBrushes({ touchUp, zoom: viewer.zoom, say });
 
 async function startEngine(model) {
   setBusy(true);
@@ -100,15 +111,18 @@ function switchModel(id) {
 
 async function runJob(job, signal) {
   // Photos chosen while the engine still starts wait here, their cards already on screen.
-  const r = await (await engine).remove(job.file, {
-    ...controls.pipelineOptions(),
+  const options = controls.pipelineOptions();
+  let r = await (await engine).remove(job.file, {
+    ...options,
     format: 'image/png',
+    editable: true, // the brushes replay strokes on it without running the model again
     signal,
     // The first pass of a multi-pass plan: a quick look on the card until the final cut-out.
     onProgress: (p) => { if (p.stage === Stage.PREVIEW && p.blob) cards.get(job.id)?.showPreview(p.blob); },
   });
   // r.original: a HEIC photo, decoded by the engine, that this browser cannot draw itself.
   job.original ??= r.original ?? await createImageBitmap(job.file, { imageOrientation: 'from-image' });
+  r = await touchUp.afterRun(job, r, options, signal); // strokes kept from before are applied again
   const cutout = await createImageBitmap(r.blob);
   job.result?.cutout.close();
   job.export = null;
@@ -120,7 +134,10 @@ const queue = new Queue({ run: runJob, onChange: (job) => onJobChange(job) });
 
 function makeCard(job) {
   const card = createCard(job, {
-    inspect: () => viewer.open(job),
+    inspect: () => {
+      viewer.open(job);
+      brushes.open(job);
+    },
     copy: () => copyJob(job),
     downloadAs: (format) => downloadAs(job, format),
     cancel: () => queue.cancel(job),
@@ -298,6 +315,7 @@ initSamples(document.querySelector('.samples'), addFiles, say);
 
 $('cancel-all').addEventListener('click', () => queue.cancelAll());
 $('rerun').addEventListener('click', () => {
+  touchUp.beforeRerun(queue.jobs);
   for (const job of queue.jobs) queue.retry(job);
 });
 $('clear-results').addEventListener('click', () => {

@@ -7,7 +7,7 @@ import { WorkerBridge } from '../client/worker-bridge.js';
 import { BACKENDS, FORMATS, Request } from '../shared/protocol.js';
 
 // remove() options that are about the output file or the call; every other key goes to bgcut.Options.
-const FILE_OPTIONS = new Set(['format', 'quality', 'signal', 'onProgress']);
+const FILE_OPTIONS = new Set(['format', 'quality', 'signal', 'onProgress', 'editable']);
 
 // The service worker precaches what every device needs; runtime files only this engine needed
 // (the WebGPU build of ONNX Runtime, the HEIC decoder) may load before it controls the page.
@@ -20,6 +20,8 @@ function keepForOffline(paths) {
     .then((registration) => registration?.active?.postMessage({ type: 'cache-lazy', paths }))
     .catch(() => {});
 }
+
+let editKeys = 0;
 
 export class BgRemover {
   #bridge;
@@ -76,7 +78,7 @@ export class BgRemover {
   async remove(file, options = {}) {
     if (this.#disposed) throw new Error('This remover has been disposed; create a new one.');
     if (!(file instanceof Blob)) throw new Error('remove() expects a File or Blob holding an image.');
-    const { format = 'image/png', quality, signal, onProgress = this.#onProgress } = options;
+    const { format = 'image/png', quality, signal, onProgress = this.#onProgress, editable } = options;
     if (!FORMATS.includes(format)) {
       throw new Error(`format must be one of ${FORMATS.join(', ')}; got "${format}".`);
     }
@@ -90,7 +92,7 @@ export class BgRemover {
     await this.#bridge.ready();
     const result = await this.#bridge.request(
       Request.REMOVE,
-      { blob: file, name, options: bgOptions, format, quality },
+      { blob: file, name, options: bgOptions, format, quality, editable: editable === true },
       { signal, onProgress },
     );
     result.timings.worker = result.timings.total;
@@ -99,6 +101,32 @@ export class BgRemover {
     if (result.runtimeFiles) keepForOffline(result.runtimeFiles);
     delete result.runtimeFiles;
     return result;
+  }
+
+  /**
+   * Touch-up edits (docs/API.md#edits): `edits` is the v1 stroke list ({version, photo, strokes})
+   * in the photo's pixels. `editKey` is the one a remove(file, {editable: true}) result carried,
+   * which keeps that photo's model output in the worker so no model runs again; without it (or
+   * once the worker no longer keeps it) the photo is removed again first. Other keys as remove()'s
+   * edge options, which must be the ones the photo was removed with. Resolves {blob (PNG cut-out),
+   * width, height, editKey, timings}.
+   */
+  async applyEdits(file, edits, options = {}) {
+    if (this.#disposed) throw new Error('This remover has been disposed; create a new one.');
+    if (!(file instanceof Blob)) throw new Error('applyEdits() expects the File or Blob of the photo.');
+    if (!edits || typeof edits !== 'object') throw new Error('applyEdits() expects the edits object.');
+    const { signal, editKey } = options;
+    const bgOptions = {};
+    for (const [key, value] of Object.entries(options)) {
+      if (!FILE_OPTIONS.has(key) && key !== 'editKey' && value !== undefined) bgOptions[key] = value;
+    }
+    const name = typeof file.name === 'string' ? file.name : '';
+    await this.#bridge.ready();
+    return this.#bridge.request(
+      Request.EDIT,
+      { blob: file, name, options: bgOptions, edits, editKey: editKey ?? `edit-${++editKeys}` },
+      { signal },
+    );
   }
 
   // Tests only: makes the worker's next job crash ('trap' | 'uncaught'). The worker refuses it unless

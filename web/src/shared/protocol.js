@@ -8,6 +8,9 @@ export const Request = Object.freeze({
   REMOVE: 'remove',
   // {target} -> nothing: the job with id `target` is dropped if it has not finished.
   CANCEL: 'cancel',
+  // {editKey, edits, blob, name, options} -> {blob, width, height, editKey, timings}: a stroke list
+  // (docs/API.md#edits) on a photo removed with `editable` (removed again from blob if not kept).
+  EDIT: 'edit',
 });
 
 export const Reply = Object.freeze({

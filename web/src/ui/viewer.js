@@ -67,6 +67,7 @@ export function createViewer({ look, compare }) {
   }
 
   return {
+    zoom,
     open(job) {
       opener = document.activeElement;
       current = job;

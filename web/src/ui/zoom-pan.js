@@ -83,5 +83,14 @@ export function initZoomPan(stage, { zoomIn, zoomOut, reset, readout }) {
   });
 
   apply();
-  return { reset: resetView };
+  return {
+    reset: resetView,
+    zoomBy,
+    // Two-finger moves while a brush is on (ui/brushes.js).
+    panBy(dx, dy) {
+      x += dx;
+      y += dy;
+      apply();
+    },
+  };
 }

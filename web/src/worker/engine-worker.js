@@ -12,6 +12,7 @@ import { loadPython, ortFiles, runtimeManifest } from './runtimes.js';
 import { warmUpImage, warmUpMask } from './warm-up.js';
 import { blockSums } from './block-sums.js';
 import { armTestCrash, crashIfArmed, isFatal, TEST_CRASH } from './crash.js';
+import { applyEdits, hasEdits, keepForEdits } from './edits.js';
 
 const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
 
@@ -142,7 +143,9 @@ function checkCancelled(id) {
 
 // progress: per-job events (the 'preview'); e: the engine (the warm-up passes its own before INIT
 // resolves); infer(input, h, w) -> {data, dims}: the model run, replaced by a stand-in for the warm-up.
-async function remove(id, { blob, name, options = {}, format = 'image/png', quality }, progress, e, infer) {
+// editable: keep the photo's pixels and plan for EDIT requests, under editKey (default: this id).
+async function remove(id, { blob, name, options = {}, format = 'image/png', quality, editable, editKey },
+  progress, e, infer) {
   if (!e) {
     if (!engine) throw new Error('The engine has not been started.');
     e = await engine;
@@ -205,6 +208,11 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     const sums = scale > 1 ? blockSums(pixels, width, height, scale).sums : null;
     const pyMask = await glue.predict_mask(rgba, opts, rule, runModelOn, sums);
     pyObjects.push(pyMask);
+    editKey = editable ? String(editKey ?? id) : undefined;
+    if (editKey) {
+      keepForEdits(editKey, { rgba, planned: pyMask, opts, width, height });
+      pyObjects.splice(0, pyObjects.length, rule); // the cache owns the rest now
+    }
     // The preview's message goes out before the final result's.
     await preview;
     checkCancelled(id);
@@ -239,6 +247,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       // Lazy runtime files this photo needed (the HEIC decoder), for the service worker to keep.
       ...(runtimeFiles ? { runtimeFiles } : {}),
       ...(original ? { original } : {}),
+      ...(editKey ? { editKey } : {}),
       // WASM memory only grows, so this is Pyodide's peak heap so far (docs/BENCHMARKS.md#limits-and-memory).
       memory: { pyodideHeapBytes: pyodide._module?.HEAPU8?.buffer.byteLength },
       backend: e.backend,
@@ -255,6 +264,17 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
   } finally {
     for (const obj of pyObjects) obj.destroy();
   }
+}
+
+// A stroke list on a photo removed with `editable`; a photo no longer kept (evicted, or a restarted
+// worker) is removed again from its blob first, so edits never depend on the cache.
+async function edit(id, payload) {
+  const e = await engine;
+  if (!hasEdits(payload.editKey)) {
+    await remove(id, { ...payload, format: 'image/png', editable: true }, () => {}, e);
+    checkCancelled(id);
+  }
+  return applyEdits(payload, e);
 }
 
 function reply(message) {
@@ -275,6 +295,12 @@ self.addEventListener('message', (event) => {
       // Tells the page this job is the one in flight, should the worker die during it.
       reply({ id, type: Reply.PROGRESS, stage: 'started' });
       return remove(id, payload, progress);
+    });
+    queue = work.catch(() => {});
+  } else if (type === Request.EDIT) {
+    work = queue.then(() => {
+      checkCancelled(id);
+      return edit(id, payload);
     });
     queue = work.catch(() => {});
   } else if (type === Request.CANCEL) {

@@ -1,0 +1,85 @@
+// Touch-up edits in the worker: a photo removed with `editable` keeps its decoded pixels and the
+// model's plan here, so a stroke list (docs/API.md#edits) is replayed on the full-resolution alpha
+// without running the model again. bgcut.edits does the work, as for the CLI's --edits.
+import { pythonMessage, UserError } from './errors.js';
+import { encodePixels } from './encode.js';
+
+const GLUE_URL = new URL('./edits_glue.py', import.meta.url);
+
+// What the cache may hold, in photo pixels: one 12 MP photo costs ~100 MB of Pyodide heap (RGBA
+// plus a float32 alpha), and that heap never shrinks. At least the newest photo is always kept.
+const CACHE_PIXELS = 16_000_000;
+
+const cache = new Map(); // editKey -> {rgba, planned, opts, width, height, alpha?}; insertion = age
+let glue = null;
+
+async function loadGlue(pyodide) {
+  glue ??= (async () => {
+    const r = await fetch(GLUE_URL);
+    if (!r.ok) throw new Error(`edits_glue.py missing (HTTP ${r.status})`);
+    pyodide.FS.writeFile('/home/pyodide/edits_glue.py', await r.text());
+    return pyodide.pyimport('edits_glue');
+  })();
+  glue.catch(() => { glue = null; });
+  return glue;
+}
+
+function drop(key) {
+  const entry = cache.get(key);
+  if (!entry) return;
+  cache.delete(key);
+  for (const obj of [entry.rgba, entry.planned, entry.opts, entry.alpha]) obj?.destroy();
+}
+
+/** Keeps a removed photo's Python objects (they are then not destroyed by remove()). */
+export function keepForEdits(key, entry) {
+  drop(key);
+  cache.set(key, entry);
+  let pixels = 0;
+  for (const e of cache.values()) pixels += e.width * e.height;
+  for (const k of cache.keys()) {
+    if (pixels <= CACHE_PIXELS || k === key) break;
+    pixels -= cache.get(k).width * cache.get(k).height;
+    drop(k);
+  }
+}
+
+export function hasEdits(key) {
+  return cache.has(key);
+}
+
+/**
+ * payload: {editKey, edits (the v1 JSON object)}; the photo must be in the cache (engine-worker.js
+ * runs remove() first when it is not). Resolves {blob (PNG), width, height, timings}.
+ */
+export async function applyEdits({ editKey, edits }, e) {
+  const entry = cache.get(editKey);
+  if (!entry) throw new Error('This photo is no longer kept for editing.');
+  // The newest edited photo is the last to be evicted.
+  cache.delete(editKey);
+  cache.set(editKey, entry);
+  const t0 = performance.now();
+  const g = await loadGlue(e.pyodide);
+  entry.alpha ??= g.pre_edit_alpha(entry.rgba, entry.planned, entry.opts);
+  let out;
+  try {
+    out = g.apply(entry.rgba, entry.alpha, JSON.stringify(edits), entry.opts);
+  } catch (err) {
+    throw new UserError(`These edits cannot be applied: ${pythonMessage(err)}`);
+  }
+  const t1 = performance.now();
+  let blob;
+  try {
+    const ob = out.getBuffer('u8clamped');
+    try {
+      blob = await encodePixels(ob.data, entry.width, entry.height, 'image/png');
+    } finally {
+      ob.release();
+    }
+  } finally {
+    out.destroy();
+  }
+  const t2 = performance.now();
+  return { blob, width: entry.width, height: entry.height, editKey,
+    timings: { edit: t1 - t0, encode: t2 - t1, total: t2 - t0 } };
+}
