@@ -10,11 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bgremove.hashing import sha256_file
+
 from . import simplify
 from .calibration import PHOTO_LICENSES
 from .manifest import MANIFEST_NAME, content_name, entry, read_manifest, write_manifest
 from .paths import CACHE_DIR, DEFAULT_OUT
-from .rembg_source import REMBG_U2NETP, sha256_file
+from .rembg_source import REMBG_U2NETP
 from .settings import U2NETP_FP16_CONVS, CalibrationSettings, Fp16Settings, QuantizationSettings
 from .stamp import inputs_key, read_stamp, write_stamp
 

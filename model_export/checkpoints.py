@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .rembg_source import sha256_file
+from bgremove.hashing import sha256_file
 
 EXPECTED = {
     "u2net": "a U-2-Net state dict (.pth) with keys like 'stage1.rebnconvin.conv_s1.weight'",

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .rembg_source import sha256_file
+from bgremove.hashing import sha256_file
+
 from .spec import ArchSpec
 
 MANIFEST_NAME = "manifest.json"

@@ -27,10 +27,8 @@ def storage_plan(n_convs: int, settings: QuantizationSettings) -> dict[int, str]
     plan = {k: "uint8" for k in range(n_convs)}
     for k in settings.fp16_convs:
         plan[k] = "fp16"
-    if settings.keep_first_conv_float:
-        plan[0] = "fp32"
-    if settings.keep_last_conv_float:
-        plan[n_convs - 1] = "fp32"
+    for k in settings.float_convs(n_convs):
+        plan[k] = "fp32"
     return plan
 
 

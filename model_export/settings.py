@@ -105,6 +105,16 @@ class QuantizationSettings:
         if not self.quantize_activations and self.exclude_op_types:
             raise ValueError("QuantizationSettings.exclude_op_types only applies with quantize_activations")
 
+    def float_convs(self, n_convs: int) -> set[int]:
+        """The convs (execution-order indices of ``n_convs``) kept in float32: the first and the last,
+        as ``keep_first_conv_float`` and ``keep_last_conv_float`` say."""
+        keep = set()
+        if self.keep_first_conv_float:
+            keep.add(0)
+        if self.keep_last_conv_float:
+            keep.add(n_convs - 1)
+        return keep
+
 
 @dataclass(frozen=True)
 class Fp16Settings:

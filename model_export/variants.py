@@ -78,11 +78,7 @@ def make_uint8(src: Path, dst: Path, settings: QuantizationSettings) -> None:
         quant_pre_process(str(src), str(prepped), skip_optimization=False, skip_symbolic_shape=True)
         model = onnx.load(str(prepped))
         convs = _conv_names(model)
-        exclude = []
-        if settings.keep_first_conv_float:
-            exclude.append(convs[0])
-        if settings.keep_last_conv_float:
-            exclude.append(convs[-1])
+        exclude = [convs[k] for k in sorted(settings.float_convs(len(convs)))]
         op_types = sorted({n.op_type for n in model.graph.node} - set(settings.exclude_op_types))
         cal = settings.calibration
         extra: dict[str, object] = {"ActivationSymmetric": False, "WeightSymmetric": False}
@@ -152,11 +148,7 @@ def make_uint8_weights(src: Path, dst: Path, settings: QuantizationSettings,
     inits = {t.name: t for t in graph.initializer}
     convs = [n for n in graph.node if n.op_type == "Conv"]
     if grids is None:
-        keep = set()
-        if settings.keep_first_conv_float:
-            keep.add(0)
-        if settings.keep_last_conv_float:
-            keep.add(len(convs) - 1)
+        keep = settings.float_convs(len(convs))
         arrays = [numpy_helper.to_array(inits[n.input[1]]).copy() for n in convs]
         grids = {a.tobytes(): uint8_grid(torch.from_numpy(a)) for k, a in enumerate(arrays) if k not in keep}
     new_nodes = []
