@@ -12,8 +12,14 @@
 
   if (window.customElements?.get('bg-remover')) return; // included twice
 
+  // Copies of web/embed/messages.js (what the frame imports) and of web/src/shared/protocol.js's
+  // FORMATS: a classic script cannot import a module. tests/test_embed_messages.py holds them equal.
   const CHANNEL = 'bgremove-embed';
   const PROTOCOL = 1;
+  const Message = Object.freeze({
+    CREATE: 'create', REMOVE: 'remove', CANCEL: 'cancel', DISPOSE: 'dispose',
+    READY: 'ready', PROGRESS: 'progress', CREATED: 'created', RESULT: 'result', ERROR: 'error',
+  });
   const APP_ORIGIN = appOrigin();
   const FRAME_URL = `${APP_ORIGIN}/embed/frame.html`;
   const FORMATS = ['image/png', 'image/webp', 'mask'];
@@ -83,18 +89,18 @@
       if (event.origin !== APP_ORIGIN || event.source !== this.iframe.contentWindow) return;
       const data = event.data;
       if (!data || data.channel !== CHANNEL) return;
-      if (data.type === 'ready') {
+      if (data.type === Message.READY) {
         this.readyResolve();
         return;
       }
       const job = this.pending.get(data.id);
       if (!job) return;
-      if (data.type === 'progress') {
+      if (data.type === Message.PROGRESS) {
         job.onProgress?.(data.progress);
-      } else if (data.type === 'created' || data.type === 'result') {
+      } else if (data.type === Message.CREATED || data.type === Message.RESULT) {
         this.pending.delete(data.id);
-        job.resolve(data.type === 'created' ? data.info : data.result);
-      } else if (data.type === 'error') {
+        job.resolve(data.type === Message.CREATED ? data.info : data.result);
+      } else if (data.type === Message.ERROR) {
         this.pending.delete(data.id);
         const err = new Error(data.error?.message || 'background removal failed');
         if (data.error?.name === 'AbortError') {
@@ -113,7 +119,7 @@
         this.pending.set(id, { resolve, reject, onProgress });
         signal?.addEventListener('abort', () => {
           if (!this.pending.delete(id)) return;
-          this.send({ type: 'cancel', id });
+          this.send({ type: Message.CANCEL, id });
           reject(new DOMException('cancelled', 'AbortError'));
         }, { once: true });
         this.send({ type, id, ...payload });
@@ -126,7 +132,7 @@
 
     close(reason) {
       window.removeEventListener('message', this.onMessage);
-      this.send({ type: 'dispose' });
+      this.send({ type: Message.DISPOSE });
       this.iframe.remove();
       for (const job of this.pending.values()) job.reject(new Error(reason));
       this.pending.clear();
@@ -150,7 +156,7 @@
       const conn = new FrameConnection();
       try {
         const options = { model, backend, idleMs, offline: Boolean(offline) };
-        const info = await conn.request('create', { options }, { onProgress });
+        const info = await conn.request(Message.CREATE, { options }, { onProgress });
         return new RemoteRemover(conn, info);
       } catch (err) {
         conn.close('engine failed to start');
@@ -166,7 +172,10 @@
       return this.info.model?.id;
     }
 
-    /** Resolves {blob, width, height, backend, model, timings}, like the app's remover.remove(). */
+    /**
+     * Resolves {blob, width, height, backend, model, timings}, like the app's remover.remove();
+     * onProgress gets this photo's progress (the 'preview' of a multi-pass plan) from the frame.
+     */
     async remove(file, options = {}) {
       if (this.#disposed) throw new Error('This remover has been disposed; create a new one.');
       if (!(file instanceof Blob)) throw new Error('remove() expects a File or Blob holding an image.');
@@ -175,7 +184,7 @@
         throw new Error(`format must be one of ${FORMATS.join(', ')}; got "${rest.format}".`);
       }
       // A File keeps its name across postMessage; the engine uses it only in error messages.
-      return this.#conn.request('remove', { blob: file, options: rest }, { signal, onProgress });
+      return this.#conn.request(Message.REMOVE, { blob: file, options: rest }, { signal, onProgress });
     }
 
     dispose() {

@@ -70,6 +70,9 @@ async function fetchForCache(path) {
   return response;
 }
 
+// The same three lines as worker/model-store.js's sha256Hex: this is a classic worker script
+// (importScripts), which cannot import an ES module, and registering it as a module worker would
+// change which browsers can install it; not worth it for three lines.
 async function sha256Hex(buffer) {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', buffer));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');

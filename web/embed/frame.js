@@ -5,10 +5,8 @@
 // origin only, never to '*'.
 import { BgRemover } from '../src/api/bg-remover.js';
 import { registerServiceWorker } from '../src/offline/sw-bridge.js';
+import { CHANNEL, Message, PROTOCOL } from './messages.js';
 import { originAllowed } from './origins.js';
-
-const CHANNEL = 'bgremove-embed';
-const PROTOCOL = 1;
 
 // Chromium and WebKit tell us the parent's origin; elsewhere the first valid message pins it.
 let parentOrigin = location.ancestorOrigins?.length ? location.ancestorOrigins[0] : null;
@@ -49,19 +47,19 @@ async function create(id, options = {}) {
   // Opt-in: browsers partition a framed origin's storage per embedding site, so offline support
   // here costs each host site its own ~58 MB copy of the runtimes.
   if (options.offline) registerServiceWorker().catch(() => {});
-  if (remover) return post({ type: 'created', id, info: remover.info });
+  if (remover) return post({ type: Message.CREATED, id, info: remover.info });
   creating ??= BgRemover.create({
     model: options.model,
     backend: options.backend || 'auto',
     idleMs: options.idleMs,
-    onProgress: (progress) => post({ type: 'progress', id, progress }),
+    onProgress: (progress) => post({ type: Message.PROGRESS, id, progress }),
   });
   try {
     remover = await creating;
-    post({ type: 'created', id, info: remover.info });
+    post({ type: Message.CREATED, id, info: remover.info });
   } catch (err) {
     creating = null;
-    post({ type: 'error', id, error: errorPayload(err) });
+    post({ type: Message.ERROR, id, error: errorPayload(err) });
   }
 }
 
@@ -70,10 +68,12 @@ async function remove(id, blob, options = {}) {
   jobs.set(id, controller);
   try {
     if (!remover) throw new Error('The widget engine has not been created yet.');
-    const result = await remover.remove(blob, { ...options, signal: controller.signal });
-    post({ type: 'result', id, result });
+    // This job's own progress (the 'preview'), for the host's remove({onProgress}).
+    const onProgress = (progress) => post({ type: Message.PROGRESS, id, progress });
+    const result = await remover.remove(blob, { ...options, signal: controller.signal, onProgress });
+    post({ type: Message.RESULT, id, result });
   } catch (err) {
-    post({ type: 'error', id, error: errorPayload(err) });
+    post({ type: Message.ERROR, id, error: errorPayload(err) });
   } finally {
     jobs.delete(id);
   }
@@ -86,21 +86,21 @@ window.addEventListener('message', async (event) => {
   }
   stats.accepted += 1;
   const { type, id, options, blob } = event.data;
-  if (type === 'create') create(id, options);
-  else if (type === 'remove') remove(id, blob, options);
-  else if (type === 'cancel') jobs.get(id)?.abort();
-  else if (type === 'dispose') {
+  if (type === Message.CREATE) create(id, options);
+  else if (type === Message.REMOVE) remove(id, blob, options);
+  else if (type === Message.CANCEL) jobs.get(id)?.abort();
+  else if (type === Message.DISPOSE) {
     remover?.dispose();
     remover = null;
     creating = null;
-  } else post({ type: 'error', id, error: { name: 'TypeError', message: `unknown message type "${type}"` } });
+  } else post({ type: Message.ERROR, id, error: { name: 'TypeError', message: `unknown message type "${type}"` } });
 });
 
 // Ready handshake. With the parent's origin known the announcement goes only there; without it
 // (no ancestorOrigins) it carries nothing but its type, so '*' leaks nothing.
 if (parentOrigin) {
-  post({ type: 'ready' });
+  post({ type: Message.READY });
 } else if (window.parent !== window) {
-  window.parent.postMessage({ channel: CHANNEL, protocol: PROTOCOL, type: 'ready' }, '*');
+  window.parent.postMessage({ channel: CHANNEL, protocol: PROTOCOL, type: Message.READY }, '*');
 }
 

@@ -132,7 +132,7 @@ export class BgRemover {
   // Tests only: makes the worker's next job crash ('trap' | 'uncaught'). The worker refuses it unless
   // this page was opened with ?testhooks=1.
   _testCrash(mode) {
-    return this.#bridge.request('test-crash', { mode });
+    return this.#bridge.request(Request.TEST_CRASH, { mode });
   }
 
   dispose() {

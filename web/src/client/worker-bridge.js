@@ -1,7 +1,7 @@
 // One small bridge to the engine worker: request/reply by id, progress callbacks, cancel, and
 // shutting the worker down after it has been idle (its WASM heaps hold hundreds of MB). A worker
 // started again after idling first replays `initRequest`, so callers never see the restart.
-import { Reply, Request } from '../shared/protocol.js';
+import { Reply, Request, Stage } from '../shared/protocol.js';
 
 const WORKER_URL = new URL('../worker/engine-worker.js', import.meta.url);
 // Test-only crash hooks exist in the worker only when the page itself was opened with ?testhooks=1.
@@ -77,7 +77,7 @@ export class WorkerBridge {
     const job = this.pending.get(id);
     if (!job) return;
     if (type === Reply.PROGRESS) {
-      if (rest.stage === 'started') job.started = true;
+      if (rest.stage === Stage.STARTED) job.started = true;
       else job.onProgress?.(rest);
       return;
     }

@@ -4,8 +4,6 @@
 // leaves that runtime's heap in an unknown state; the worker reports the job as failed with
 // `fatal: true` and closes, and the page's WorkerBridge starts a fresh worker for the next job.
 
-export const TEST_CRASH = 'test-crash';
-
 // Only a page opened with ?testhooks=1 passes the flag on to the worker's URL (worker-bridge.js);
 // no option of remove() or create() reaches this.
 const HOOKS_ENABLED = new URL(self.location.href).searchParams.get('testhooks') === '1';

@@ -11,7 +11,7 @@ import { previewCutout, thumbnail } from './preview.js';
 import { loadPython, ortFiles, runtimeManifest } from './runtimes.js';
 import { warmUpImage, warmUpMask } from './warm-up.js';
 import { blockSums } from './block-sums.js';
-import { armTestCrash, crashIfArmed, isFatal, TEST_CRASH } from './crash.js';
+import { armTestCrash, crashIfArmed, isFatal } from './crash.js';
 import { applyEdits, hasEdits, keepForEdits } from './edits.js';
 
 const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
@@ -293,7 +293,7 @@ self.addEventListener('message', (event) => {
     work = queue.then(() => {
       checkCancelled(id);
       // Tells the page this job is the one in flight, should the worker die during it.
-      reply({ id, type: Reply.PROGRESS, stage: 'started' });
+      reply({ id, type: Reply.PROGRESS, stage: Stage.STARTED });
       return remove(id, payload, progress);
     });
     queue = work.catch(() => {});
@@ -306,7 +306,7 @@ self.addEventListener('message', (event) => {
   } else if (type === Request.CANCEL) {
     cancelled.add(payload.target);
     return;
-  } else if (type === TEST_CRASH) {
+  } else if (type === Request.TEST_CRASH) {
     work = Promise.resolve().then(() => armTestCrash(payload));
   } else {
     reply({ id, type: Reply.ERROR, message: `unknown request ${type}` });

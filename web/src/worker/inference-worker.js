@@ -5,6 +5,7 @@
 // up while Pyodide starts. Messages (inference-client.js): 'start', 'session', 'run'; progress
 // events of the model download go out as {progress}.
 import { isFatal } from './crash.js';
+import { Stage } from '../shared/protocol.js';
 import { loadModelBytes } from './model-store.js';
 import { loadOrt } from './runtimes.js';
 import { createSession, runModel } from './session.js';
@@ -30,7 +31,7 @@ const progress = (p) => self.postMessage({ progress: p });
 async function build(bytes, backend, modelEntry) {
   await session?.release?.();
   session = null;
-  progress({ stage: 'session', backend });
+  progress({ stage: Stage.SESSION, backend });
   const created = await span('session', () => createSession(ort, bytes, backend));
   const { size = 320 } = modelEntry.input || {};
   await span('warmUpModel', () => runModel(ort, created, modelEntry, new Float32Array(3 * size * size), size, size));

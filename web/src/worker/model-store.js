@@ -1,6 +1,8 @@
 // Model bytes: the manifest says what to fetch and its sha256; IndexedDB keeps verified bytes
 // under that hash, and every load re-checks the hash (a cache entry can rot or be tampered with).
 
+import { Stage } from '../shared/protocol.js';
+
 const MODELS_BASE = new URL('../../models/', import.meta.url);
 const DB_NAME = 'bgremove-models';
 const STORE = 'bytes';
@@ -79,13 +81,13 @@ export async function loadModelBytes(entry, onProgress = () => {}) {
     if (db) {
       const cached = await tx(db, 'readonly', (s) => s.get(entry.sha256));
       if (cached) {
-        onProgress({ stage: 'verify' });
+        onProgress({ stage: Stage.VERIFY });
         if (await sha256Hex(cached) === entry.sha256) return { bytes: new Uint8Array(cached), source: 'cache' };
         await tx(db, 'readwrite', (s) => s.delete(entry.sha256));
       }
     }
-    const bytes = await download(entry, (p) => onProgress({ stage: 'download', ...p }));
-    onProgress({ stage: 'verify' });
+    const bytes = await download(entry, (p) => onProgress({ stage: Stage.DOWNLOAD, ...p }));
+    onProgress({ stage: Stage.VERIFY });
     if (await sha256Hex(bytes) !== entry.sha256) {
       throw new Error(`Model "${entry.id}" failed its integrity check (sha256 mismatch); reload to retry.`);
     }
