@@ -95,10 +95,14 @@ def make_uint8(src: Path, dst: Path, settings: QuantizationSettings) -> None:
             op_types_to_quantize=op_types,
             extra_options=extra,
         )
-    quantized = onnx.load(str(dst))
-    compact_names(quantized)
-    onnx.checker.check_model(quantized)
-    onnx.save(quantized, str(dst))
+    _save_uint8(onnx.load(str(dst)), dst, settings)
+
+
+def _save_uint8(model: onnx.ModelProto, dst: Path, settings: QuantizationSettings) -> None:
+    """Compact the names, check and save a uint8 model; one over the size budget is an error."""
+    compact_names(model)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(dst))
     size = dst.stat().st_size
     if size > settings.max_bytes:
         raise RuntimeError(f"{dst}: uint8 model is {size} bytes, over the {settings.max_bytes} limit")
@@ -183,12 +187,7 @@ def make_uint8_weights(src: Path, dst: Path, settings: QuantizationSettings,
     nodes = new_nodes + list(graph.node)
     del graph.node[:]
     graph.node.extend(nodes)
-    compact_names(model)
-    onnx.checker.check_model(model)
-    onnx.save(model, str(dst))
-    size = dst.stat().st_size
-    if size > settings.max_bytes:
-        raise RuntimeError(f"{dst}: uint8 model is {size} bytes, over the {settings.max_bytes} limit")
+    _save_uint8(model, dst, settings)
 
 
 def session(path: Path) -> ort.InferenceSession:
