@@ -68,8 +68,9 @@ def remove(
     (H, W), (H, W, 3) or (H, W, 4).
 
     mask: return the 8-bit alpha mask instead of the RGBA cut-out.
-    model: a model id or architecture, as the CLI's --model (default: the default model's
-        architecture, in the variant the manifest names for native runs).
+    model: 'fast' or 'best' (the manifest's tiers), an architecture or a model id, as the CLI's
+        --model (default: the default model's architecture, in the variant the manifest names for
+        native runs). The model's plan defaults (the manifest's ``plans``) apply under ``options``.
     threads: ONNX Runtime threads for this process's session, when it is first created.
     options: bgcut.Options fields, as the CLI's flags set them: refine, threshold, edge_shift,
         feather, decontaminate, background ('transparent', '#rrggbb', 'blur', or an image in any
@@ -82,13 +83,15 @@ def remove(
     background = options.get("background")
     if background is not None and not isinstance(background, str):
         options["background"] = to_rgba(background, "background")
-    opts = options_for_format(bgcut.Options.from_dict(options), "mask" if mask else "png")
+    bgcut.Options.from_dict(options)  # bad options fail before any work
+    # As the CLI resolves --model: a tier, an architecture (or None) picks the manifest's native
+    # variant; the model's plan defaults from the manifest sit under the given options.
+    session = load_model(model, models_dir, threads, runtime="native")
+    opts = options_for_format(bgcut.Options.from_dict(options, session.plan), "mask" if mask else "png")
     times = StageTimes()
     t0 = time.perf_counter()
     rgba = to_rgba(image)
     times.decode = time.perf_counter() - t0
-    # As the CLI resolves --model: an architecture (or None) picks the manifest's native variant.
-    session = load_model(model, models_dir, threads, runtime="native")
     result = remove_background(rgba, session, opts, times)
     return Removal(image=result, timings=times, model=session.id, mask=mask)
 

@@ -28,8 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT", type=Path, help="image files or directories")
     p.add_argument("-o", "--output-dir", required=True, type=Path, help="where to write the results")
     p.add_argument("--model", default=None,
-                   help="model id (e.g. u2netp-uint8) or architecture (u2netp: the manifest's variant for "
-                        "native runs, see runtime_variants); default: the default model's architecture")
+                   help="fast (U2-Netp, the default) or best (full U2-Net: better edges, about 4x the "
+                        "model time); or an architecture (u2netp, u2net: the manifest's variant for native "
+                        "runs, see runtime_variants) or a model id (e.g. u2netp-uint8). Each model runs "
+                        "its own plan defaults from the manifest; the options below override them")
     p.add_argument("--models-dir", type=Path, default=None, help="directory holding manifest.json")
     p.add_argument("--format", choices=FORMATS, default="png",
                    help="png (RGBA), webp (with alpha) or mask (8-bit greyscale PNG)")
@@ -82,7 +84,8 @@ def _output_names(files: Sequence[Path], suffix: str) -> list[str]:
     return names
 
 
-def _options(args: argparse.Namespace) -> bgcut.Options:
+def _options(args: argparse.Namespace) -> dict:
+    """The options the command line sets; the model's plan defaults fill in the rest."""
     given = {
         "refine": args.refine,
         "radius": args.radius,
@@ -109,13 +112,14 @@ def _options(args: argparse.Namespace) -> bgcut.Options:
         opts["background"] = decode(bg)
     else:
         opts["background"] = bg
-    return bgcut.Options.from_dict(opts)
+    bgcut.Options.from_dict(opts)  # a bad value fails here, before a model is loaded
+    return opts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        options = _options(args)
+        given = _options(args)
     except (ValueError, DecodeError) as exc:
         print(f"bgremove: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -126,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs, threads = plan_jobs(args.jobs, len(files))
     try:
         model = load_model(args.model, args.models_dir, threads if jobs == 1 else 1, runtime="native")
-    except ModelError as exc:
+        options = bgcut.Options.from_dict(given, model.plan)
+    except (ModelError, ValueError) as exc:
         print(f"bgremove: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not files:

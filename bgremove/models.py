@@ -11,7 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from bgcut.passes import InputRule
@@ -74,6 +74,10 @@ class Manifest:
             entries = data["models"]
             # Which variant of an architecture each runtime uses: {arch: {runtime: model id}}.
             self.runtime_variants: dict[str, dict[str, str]] = dict(data.get("runtime_variants") or {})
+            # What people choose between ({"fast": {"architecture": "u2netp", ...}, "best": ...}) and
+            # each architecture's plan defaults (bgcut.Options fields, under the user's options).
+            self.tiers: dict[str, dict[str, Any]] = dict(data.get("tiers") or {})
+            self.plans: dict[str, dict[str, Any]] = dict(data.get("plans") or {})
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{path}: not a valid model manifest ({exc})") from exc
         self.entries: dict[str, ModelEntry] = {}
@@ -96,6 +100,23 @@ class Manifest:
     def ids(self) -> list[str]:
         return list(self.entries)
 
+    def choices(self) -> str:
+        """Every name ``resolve`` accepts, for messages and --help."""
+        archs = sorted({e.architecture for e in self.entries.values()})
+        parts = []
+        if self.tiers:
+            parts.append(f"a tier ({', '.join(self.tiers)})")
+        parts.append(f"an architecture ({', '.join(archs)})")
+        parts.append(f"a model id ({', '.join(self.entries)})")
+        return ", ".join(parts)
+
+    def plan(self, entry: ModelEntry) -> dict[str, Any]:
+        """The plan defaults of ``entry``'s architecture (empty: bgcut's own defaults)."""
+        plan = self.plans.get(entry.architecture) or {}
+        if not isinstance(plan, dict):
+            raise ModelError(f"{self.dir / 'manifest.json'}: plans[{entry.architecture!r}] is not an object")
+        return dict(plan)
+
     def entry(self, model_id: str | None = None) -> ModelEntry:
         """The entry of a model id, exactly as given (None: the manifest's default)."""
         model_id = model_id or self.default
@@ -104,11 +125,14 @@ class Manifest:
         return self.entries[model_id]
 
     def resolve(self, name: str | None = None, runtime: str = "native") -> ModelEntry:
-        """The entry to run on ``runtime`` for ``name``: a model id as given; an architecture (or
-        None: the default's architecture) through the manifest's ``runtime_variants`` for that
-        runtime, falling back to the architecture's first entry (or the default)."""
+        """The entry to run on ``runtime`` for ``name``: a model id as given; a tier (``fast``,
+        ``best``: the manifest's ``tiers``) or an architecture (or None: the default's architecture)
+        through the manifest's ``runtime_variants`` for that runtime, falling back to the
+        architecture's first entry (or the default)."""
         if name in self.entries:
             return self.entries[name]
+        if name in self.tiers:
+            name = str(self.tiers[name].get("architecture", ""))
         arch = name if name is not None else self.entry().architecture
         chosen = self.runtime_variants.get(arch, {}).get(runtime)
         if chosen is not None:
@@ -121,14 +145,16 @@ class Manifest:
         for e in self.entries.values():
             if e.architecture == arch:
                 return e
-        archs = sorted({e.architecture for e in self.entries.values()})
-        raise ModelError(f"unknown model {name!r}; available: {', '.join([*self.entries, *archs])}")
+        raise ModelError(f"unknown model {name!r}; choose {self.choices()}")
 
 
 class OnnxModel:
-    """A manifest model run by ONNX Runtime on the CPU."""
+    """A manifest model run by ONNX Runtime on the CPU. ``plan``: its architecture's plan defaults
+    from the manifest (``Manifest.plan``), for ``bgcut.Options.from_dict(options, plan)``."""
 
-    def __init__(self, entry: ModelEntry, threads: int | None = None) -> None:
+    def __init__(
+        self, entry: ModelEntry, threads: int | None = None, plan: dict[str, Any] | None = None
+    ) -> None:
         import onnxruntime as ort
 
         if not entry.path.is_file():
@@ -141,6 +167,7 @@ class OnnxModel:
             )
         self.entry = entry
         self.id = entry.id
+        self.plan: dict[str, Any] = dict(plan or {})
         self.input_rule = entry.rule
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or os.cpu_count() or 1
@@ -169,12 +196,15 @@ def load_model(
 
     threads: ONNX Runtime intra-op threads (default: every core), used when the session is created;
     ``bgremove --jobs`` gives each worker process its share of the cores.
-    runtime: e.g. ``'native'``: an architecture name or None then resolves through the manifest's
-    ``runtime_variants`` (``Manifest.resolve``); model ids always load as given.
+    runtime: e.g. ``'native'``: a tier, an architecture name or None then resolves through the
+    manifest's ``runtime_variants`` (``Manifest.resolve``); model ids always load as given.
+    The model's ``plan`` is its architecture's plan defaults from the same manifest.
     """
     manifest = Manifest(models_dir)
     entry = manifest.entry(model_id) if runtime is None else manifest.resolve(model_id, runtime)
+    plan = manifest.plan(entry)
     key = (str(entry.path), entry.sha256)
     if key not in _CACHE:
-        _CACHE[key] = OnnxModel(entry, threads)
+        _CACHE[key] = OnnxModel(entry, threads, plan)
+    _CACHE[key].plan = plan
     return _CACHE[key]

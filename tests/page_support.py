@@ -86,8 +86,8 @@ def open_section(page, section_id: str) -> None:
 
 
 def use_model(page, model_id: str) -> None:
-    """Pick a model under "Fine-tune edges" and wait until the engine runs it."""
-    open_section(page, "fine-tune")
+    """Pick a model id (listed under "Exact variants" in the Model panel) and wait until the engine
+    runs it."""
     page.locator("#opt-model").select_option(model_id)
     page.wait_for_function("(id) => window.bgremoveApp && window.bgremoveApp.info.model.id === id",
                            arg=model_id, timeout=120_000)

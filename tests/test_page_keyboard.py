@@ -86,5 +86,5 @@ def test_keyboard_only_main_flow(live_server, browser_context, dev_ten, tmp_path
     page.keyboard.press("Enter")
     assert page.locator("#fine-tune").evaluate("(d) => d.open")
     page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.id") == "opt-model"
+    assert page.evaluate("() => document.activeElement.id") == "opt-refine"
     assert page.ui_errors == []

@@ -6,6 +6,7 @@ import { Stage } from './shared/protocol.js';
 import { createCard } from './ui/card.js';
 import { initCompare } from './ui/compare-slider.js';
 import { initControls } from './ui/controls.js';
+import { memoryProblem, PhotoTimes } from './ui/model-choice.js';
 import { rememberOpen } from './ui/disclosure.js';
 import { buildZip, copyPng, exportName, renderExport, saveBlob } from './ui/export.js';
 import { filesFromDrop } from './ui/files.js';
@@ -29,6 +30,9 @@ let engine = new Promise((resolve) => { startFirst = resolve; });
 let remover = null;
 let lookGeneration = 0;
 const cards = new Map(); // job id -> card controller
+let manifest = null; // models/manifest.json, once boot() has read it
+const photoTimes = new PhotoTimes();
+const estimateMs = (tier) => photoTimes.estimateMs(manifest, tier);
 
 initTheme($('theme-toggle'));
 rememberOpen($('fine-tune'), 'bgremove.fineTune');
@@ -53,6 +57,12 @@ const touchUp = createTouchUp({
 });
 const brushes = initBrushes({ touchUp, zoom: viewer.zoom, say });
 
+// The model choice's own line: why Best quality is not available here, or nothing.
+function modelNote(text) {
+  $('model-note').textContent = text;
+  $('model-note').hidden = !text;
+}
+
 async function startEngine(model) {
   setBusy(true);
   try {
@@ -61,12 +71,22 @@ async function startEngine(model) {
     showEngine(info);
     setBusy(false, 'ready');
     say(readyLine());
-    controls.setModel(info.model.id);
+    controls.setModel(info.model.id, manifest);
+    controls.setPlan(info.plan);
+    photoTimes.fromEngine(info);
+    if (manifest) controls.relabelTiers(manifest, estimateMs);
     window.bgremoveReady = info;
     // The page's own remover, for the console, tests and benchmarks (one engine per page).
     window.bgremoveApp = remover;
     return remover;
   } catch (err) {
+    const fallback = fastChoice();
+    if (model && fallback && model !== fallback && model !== manifest?.default) {
+      // The chosen model cannot start here (memory, a failed download): the page goes on with Fast.
+      modelNote(`${err.message} Using the Fast model.`);
+      controls.chooseModel(fallback);
+      return startEngine(fallback);
+    }
     say(`The engine could not start: ${err.message}`);
     setBusy(false, 'error');
     window.bgremoveReady = { error: err.message };
@@ -74,12 +94,26 @@ async function startEngine(model) {
   }
 }
 
+// The tier holding the manifest's default model (what the page falls back to), or its id.
+function fastChoice() {
+  if (!manifest) return null;
+  const arch = manifest.models.find((m) => m.id === manifest.default)?.architecture;
+  return Object.keys(manifest.tiers || {}).find((t) => manifest.tiers[t].architecture === arch) ?? manifest.default;
+}
+
 async function boot() {
   let model = '';
   try {
     const res = await fetch('/models/manifest.json', { cache: 'no-cache' });
-    const manifest = await res.json();
-    model = controls.setModels(manifest.models, manifest.default);
+    manifest = await res.json();
+    model = controls.setModels(manifest, estimateMs);
+    const problem = memoryProblem(manifest, model);
+    if (problem) {
+      // A choice remembered from a bigger device, or a budget forced by ?memory-budget-mb=.
+      modelNote(problem);
+      model = fastChoice();
+      controls.chooseModel(model);
+    }
   } catch {
     // The engine reports a missing manifest itself, in words.
   }
@@ -97,6 +131,14 @@ function receiveShared() {
 window.addEventListener('hashchange', receiveShared);
 
 function switchModel(id) {
+  const problem = manifest && memoryProblem(manifest, id);
+  if (problem) {
+    // The current engine stays: the person keeps working with the model that fits.
+    modelNote(problem);
+    controls.chooseModel(fastChoice());
+    return;
+  }
+  modelNote('');
   // Photos still waiting run on the new model; the one running now is cancelled (Retry runs it again).
   const previous = engine;
   engine = (async () => {
@@ -120,6 +162,8 @@ async function runJob(job, signal) {
     // The first pass of a multi-pass plan: a quick look on the card until the final cut-out.
     onProgress: (p) => { if (p.stage === Stage.PREVIEW && p.blob) cards.get(job.id)?.showPreview(p.blob); },
   });
+  photoTimes.fromResult(r, manifest?.models.find((m) => m.id === r.model)?.architecture);
+  if (manifest) controls.relabelTiers(manifest, estimateMs);
   // r.original: a HEIC photo, decoded by the engine, that this browser cannot draw itself.
   job.original ??= r.original ?? await createImageBitmap(job.file, { imageOrientation: 'from-image' });
   r = await touchUp.afterRun(job, r, options, signal); // strokes kept from before are applied again

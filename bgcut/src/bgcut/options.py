@@ -185,19 +185,24 @@ class Options:
         raise ValueError(f"background must be a string or a uint8 image array, got {type(bg).__name__}")
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> Options:
+    def from_dict(cls, d: dict[str, Any] | None, defaults: dict[str, Any] | None = None) -> Options:
         """Build from a plain dict (what JavaScript passes through Pyodide). Unknown keys raise
-        ValueError; integral floats (JS numbers) are accepted for integer fields."""
-        if d is None:
-            return cls()
-        if not isinstance(d, dict):
+        ValueError; integral floats (JS numbers) are accepted for integer fields.
+
+        defaults: a model's plan defaults (the model manifest's ``plans[architecture]``, keys named
+        like these fields); they replace the field defaults, and every key of ``d`` wins over them.
+        """
+        if d is not None and not isinstance(d, dict):
             raise ValueError(f"options must be a dict, got {type(d).__name__}")
+        if defaults is not None and not isinstance(defaults, dict):
+            raise ValueError(f"model plan defaults must be a dict, got {type(defaults).__name__}")
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            names = ", ".join(map(repr, unknown))
-            raise ValueError(f"unknown option(s) {names}; known: {', '.join(sorted(known))}")
-        kwargs = dict(d)
+        for what, given in (("model plan", defaults), ("option", d)):
+            unknown = sorted(set(given or ()) - known)
+            if unknown:
+                names = ", ".join(map(repr, unknown))
+                raise ValueError(f"unknown {what}(s) {names}; known: {', '.join(sorted(known))}")
+        kwargs = {**(defaults or {}), **(d or {})}
         for key in ("radius", "subsample", "edge_shift", "feather", "model_size"):
             v = kwargs.get(key)
             if isinstance(v, float) and v.is_integer():

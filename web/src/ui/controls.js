@@ -2,9 +2,12 @@
 // page), a reset, and remembering everything in localStorage.
 import { isHexColor, pushRecentColor } from './backgrounds.js';
 import { LOOK_DEFAULTS, PIPELINE_DEFAULTS, THRESHOLD_WHEN_ON } from './defaults.js';
-import { loadSettings, saveSettings } from './settings-store.js';
+import { tierOf, tierText } from './model-choice.js';
+import { loadSettings, saveSettings, storedHas } from './settings-store.js';
 
-const DEFAULTS = { ...PIPELINE_DEFAULTS, ...LOOK_DEFAULTS, model: '', recentColors: [] };
+// edited: the pipeline settings the person changed; only those are sent, so every other one is the
+// running model's plan default (the manifest's plans, applied by the engine).
+const DEFAULTS = { ...PIPELINE_DEFAULTS, ...LOOK_DEFAULTS, model: '', recentColors: [], edited: [] };
 const PIPELINE_KEYS = Object.keys(PIPELINE_DEFAULTS);
 
 const $ = (id) => document.getElementById(id);
@@ -12,6 +15,11 @@ const $ = (id) => document.getElementById(id);
 export function initControls({ onLookChange, onPipelineChange, onModelChange }) {
   const settings = loadSettings(DEFAULTS);
   settings.recentColors = (Array.isArray(settings.recentColors) ? settings.recentColors : []).filter(isHexColor);
+  // Settings saved before `edited` existed: whatever differs from the defaults was the person's.
+  const edited = new Set((Array.isArray(settings.edited) ? settings.edited : []).filter((k) => PIPELINE_KEYS.includes(k)));
+  if (!storedHas('edited')) for (const key of PIPELINE_KEYS) if (settings[key] !== PIPELINE_DEFAULTS[key]) edited.add(key);
+  // The running model's plan defaults for the pipeline settings (PIPELINE_DEFAULTS until it says).
+  let planDefaults = { ...PIPELINE_DEFAULTS };
   let bgImage = null; // an ImageBitmap; not remembered (it is the person's photo)
 
   const el = {
@@ -90,28 +98,40 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
     onLookChange();
   }
 
-  function pipelineChanged() {
+  function pipelineChanged(key) {
+    if (key) edited.add(key);
+    settings.edited = [...edited];
     saveSettings(settings);
     render();
     onPipelineChange();
   }
 
-  el.refine.addEventListener('change', () => { settings.refine = el.refine.value; pipelineChanged(); });
+  el.refine.addEventListener('change', () => { settings.refine = el.refine.value; pipelineChanged('refine'); });
   el.hardEdge.addEventListener('change', () => {
     settings.threshold = el.hardEdge.checked ? Number(el.threshold.value) : null;
-    pipelineChanged();
+    pipelineChanged('threshold');
   });
-  el.threshold.addEventListener('change', () => { settings.threshold = Number(el.threshold.value); pipelineChanged(); });
+  el.threshold.addEventListener('change', () => {
+    settings.threshold = Number(el.threshold.value);
+    pipelineChanged('threshold');
+  });
   el.threshold.addEventListener('input', () => { el.thresholdOut.textContent = Number(el.threshold.value).toFixed(2); });
-  el.edgeShift.addEventListener('change', () => { settings.edge_shift = Number(el.edgeShift.value); pipelineChanged(); });
+  el.edgeShift.addEventListener('change', () => {
+    settings.edge_shift = Number(el.edgeShift.value);
+    pipelineChanged('edge_shift');
+  });
   el.edgeShift.addEventListener('input', () => { el.edgeShiftOut.textContent = `${el.edgeShift.value} px`; });
-  el.feather.addEventListener('change', () => { settings.feather = Number(el.feather.value); pipelineChanged(); });
+  el.feather.addEventListener('change', () => { settings.feather = Number(el.feather.value); pipelineChanged('feather'); });
   el.feather.addEventListener('input', () => { el.featherOut.textContent = `${el.feather.value} px`; });
-  el.decontaminate.addEventListener('change', () => { settings.decontaminate = el.decontaminate.checked; pipelineChanged(); });
-  el.flip.addEventListener('change', () => { settings.flip_tta = el.flip.checked; pipelineChanged(); });
-  el.cropPass.addEventListener('change', () => { settings.crop_pass = el.cropPass.checked; pipelineChanged(); });
+  el.decontaminate.addEventListener('change', () => {
+    settings.decontaminate = el.decontaminate.checked;
+    pipelineChanged('decontaminate');
+  });
+  el.flip.addEventListener('change', () => { settings.flip_tta = el.flip.checked; pipelineChanged('flip_tta'); });
+  el.cropPass.addEventListener('change', () => { settings.crop_pass = el.cropPass.checked; pipelineChanged('crop_pass'); });
   el.reset.addEventListener('click', () => {
-    Object.assign(settings, PIPELINE_DEFAULTS);
+    Object.assign(settings, planDefaults);
+    edited.clear();
     pipelineChanged();
   });
 
@@ -150,30 +170,70 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
 
   return {
     settings,
-    /** The remover.remove() options for the pipeline settings. */
+    /** The remover.remove() options for the pipeline settings the person changed. */
     pipelineOptions() {
       const out = {};
-      for (const key of PIPELINE_KEYS) if (settings[key] !== null) out[key] = settings[key];
+      for (const key of edited) if (settings[key] !== null) out[key] = settings[key];
       return out;
+    },
+    /** The running model's plan defaults (engine info.plan): shown wherever the person chose nothing. */
+    setPlan(plan = {}) {
+      planDefaults = { ...PIPELINE_DEFAULTS };
+      for (const key of PIPELINE_KEYS) if (key in plan) planDefaults[key] = plan[key];
+      for (const key of PIPELINE_KEYS) if (!edited.has(key)) settings[key] = planDefaults[key];
+      render();
     },
     /** What renderExport() needs. */
     look() {
       return { ...settings, image: bgImage };
     },
-    /** Fill the model list from the manifest; returns the id to start with. */
-    setModels(models, defaultId) {
-      el.model.replaceChildren(...models.map((m) => {
+    /**
+     * Fill the model list from the manifest: its tiers first ("Fast", "Best quality"), then every
+     * variant by id. Returns what to start with: the remembered choice, else the default's tier.
+     */
+    setModels(manifest, estimateMs = () => null) {
+      const option = (value, text) => {
         const o = document.createElement('option');
-        o.value = m.id;
-        o.textContent = `${m.id} (${(m.bytes / 1e6).toFixed(1)} MB)`;
+        o.value = value;
+        o.textContent = text;
         return o;
-      }));
-      const known = models.some((m) => m.id === settings.model);
-      el.model.value = known ? settings.model : defaultId;
+      };
+      const tiers = Object.entries(manifest.tiers || {});
+      const variants = manifest.models.map((m) => option(m.id, `${m.id} (${(m.bytes / 1e6).toFixed(1)} MB)`));
+      if (tiers.length) {
+        const group = document.createElement('optgroup');
+        group.label = 'Exact variants';
+        group.append(...variants);
+        el.model.replaceChildren(...tiers.map(([name, tier]) => option(name, tierText(tier, manifest, estimateMs(name)))),
+          group);
+      } else {
+        el.model.replaceChildren(...variants);
+      }
+      const values = [...el.model.options].map((o) => o.value);
+      el.model.value = values.includes(settings.model) ? settings.model
+        : (tierOf(manifest, manifest.default) ?? manifest.default);
       return el.model.value;
     },
-    setModel(id) {
-      el.model.value = id;
+    /** Relabel the tiers (a new time estimate) without touching the choice. */
+    relabelTiers(manifest, estimateMs) {
+      for (const o of el.model.options) {
+        const tier = manifest.tiers?.[o.value];
+        if (tier) o.textContent = tierText(tier, manifest, estimateMs(o.value));
+      }
+    },
+    /** The engine runs this model: keep a tier shown when it is that tier's architecture. */
+    setModel(id, manifest) {
+      if (el.model.value === id) return;
+      const current = manifest?.tiers?.[el.model.value];
+      const arch = manifest?.models.find((m) => m.id === id)?.architecture;
+      if (current && current.architecture === arch) return;
+      el.model.value = tierOf(manifest, id) ?? id;
+    },
+    /** Show (and remember) a choice made for the person, e.g. back to Fast when Best cannot run. */
+    chooseModel(value) {
+      el.model.value = value;
+      settings.model = value;
+      saveSettings(settings);
     },
   };
 }

@@ -28,3 +28,12 @@ export function saveSettings(settings) {
     // Private mode or a full quota: the page still works, it just forgets.
   }
 }
+
+/** Whether the stored settings hold this key at all (settings saved before it existed do not). */
+export function storedHas(key) {
+  try {
+    return key in (JSON.parse(localStorage.getItem(KEY) || '{}') || {});
+  } catch {
+    return false;
+  }
+}

@@ -64,23 +64,30 @@ function runsOnWebGpu(entry, gpu) {
   return entry.variant === 'fp32';
 }
 
+/** Every name chooseBackend accepts, for messages: the tiers, the architectures, the ids. */
+export function modelChoices(models) {
+  const archs = [...new Set(models.models.map((m) => m.architecture))];
+  const tiers = Object.keys(models.tiers || {});
+  return [...tiers, ...archs, ...models.models.map((m) => m.id)].join(', ');
+}
+
 /**
- * Pick {backend, entry, reason}. `model` is a manifest id of one variant, or an architecture name,
- * the manifest's default id or undefined for that architecture (the default's) in the variant the
- * manifest's runtime_variants names for the backend; `backend` is 'auto' | 'wasm' | 'webgpu'.
+ * Pick {backend, entry, reason}. `model` is a manifest id of one variant, or a tier ('fast',
+ * 'best': the manifest's tiers name an architecture), an architecture name, the manifest's default
+ * id or undefined for that architecture (the default's) in the variant the manifest's
+ * runtime_variants names for the backend; `backend` is 'auto' | 'wasm' | 'webgpu'.
  * Throws an Error a person can act on when a forced choice cannot run here.
  */
 export function chooseBackend(models, { model, backend = 'auto' }, gpu) {
   let explicit = null;
   const architectures = new Set(models.models.map((m) => m.architecture));
+  const tier = Object.hasOwn(models.tiers || {}, model ?? '') ? models.tiers[model] : null;
+  if (tier) model = tier.architecture;
   // The page passes the manifest's default id when nobody chose a model.
   const byArchitecture = !model || model === models.default || architectures.has(model);
   if (!byArchitecture) {
     explicit = models.models.find((m) => m.id === model);
-    if (!explicit) {
-      const known = models.models.map((m) => m.id).join(', ');
-      throw new Error(`Unknown model "${model}". Available models: ${known}.`);
-    }
+    if (!explicit) throw new Error(`Unknown model "${model}". Choose one of: ${modelChoices(models)}.`);
   }
   const fallbackEntry = models.models.find((m) => m.id === models.default) || models.models[0];
   if (!fallbackEntry) throw new Error('The model manifest lists no models.');

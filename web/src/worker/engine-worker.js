@@ -9,6 +9,7 @@ import { modelManifest } from './model-store.js';
 import { Inference } from './inference-client.js';
 import { previewCutout, thumbnail } from './preview.js';
 import { loadPython, ortFiles, runtimeManifest } from './runtimes.js';
+import { modelMemoryProblem } from './memory-budget.js';
 import { warmUpImage, warmUpMask } from './warm-up.js';
 import { blockSums } from './block-sums.js';
 import { armTestCrash, crashIfArmed, isFatal } from './crash.js';
@@ -104,9 +105,20 @@ async function init({ model, backend = 'auto' } = {}, progress) {
     [runtimeManifest(), modelManifest(), probeWebGpu()],
   ));
   const choice = chooseBackend(models, { model, backend }, gpu);
+  // Before a byte of a large model is fetched: a device that cannot hold it gets a message instead.
+  const memoryProblem = modelMemoryProblem(models, choice.entry);
+  if (memoryProblem) throw new UserError(memoryProblem);
   const built = await buildSession(models, choice, progress);
   const tSession = performance.now();
   const { pyodide, glue, versions } = await python;
+  // The model's plan defaults (manifest plans[architecture]) under every job's options.
+  const plan = models.plans?.[built.entry.architecture] || {};
+  const pyPlan = pyodide.toPy(plan);
+  try {
+    glue.set_plan(pyPlan);
+  } finally {
+    pyPlan.destroy();
+  }
   const e = { ...built, pyodide, glue };
   let warmUpError;
   try {
@@ -124,7 +136,10 @@ async function init({ model, backend = 'auto' } = {}, progress) {
     backend: built.backend,
     backendReason: built.fallbackReason ? `WebGPU failed: ${built.fallbackReason}` : choice.reason,
     threads: built.backend === 'wasm' ? built.threads : undefined,
-    model: { id: built.entry.id, variant: built.entry.variant, bytes: built.entry.bytes, source: built.source },
+    model: { id: built.entry.id, variant: built.entry.variant, bytes: built.entry.bytes, source: built.source,
+      architecture: built.entry.architecture },
+    // The plan defaults this model runs under the options of each remove() call.
+    plan,
     startupMs: Math.round(performance.now() - t0),
     sessionReadyMs: Math.round(tSession - t0),
     // Spans from the worker's timeOrigin; timeOrigin lets a page line them up with its own clock.

@@ -5,6 +5,9 @@ Pixels arrive as JavaScript typed arrays (JsBuffer) and are copied once into num
 
 The API the worker's JavaScript calls (everything else is private):
 
+* ``set_plan(plan)``: the engine's model's plan defaults (the model manifest's
+  ``plans[architecture]``), once per engine; every options dict below sits on top of them, so
+  what the caller sets wins (``bgcut.Options.from_dict(options, plan)``, as the CLI does).
 * ``check_options(options)``: raise ValueError for a bad options dict, before any work.
 * ``pixels_from_js(js_pixels, height, width)`` -> the photo as a numpy uint8 (H, W, 4).
 * ``work_scale(height, width)`` -> the working copy's block side; above 1 the worker passes the
@@ -30,10 +33,24 @@ import numpy as np
 import bgcut
 from bgcut import passes
 
+_plan: dict[str, Any] = {}
+
+
+def set_plan(plan: Any) -> None:
+    """The model's plan defaults for every later call; a bad plan fails here, at engine start."""
+    global _plan
+    new = _as_dict(plan)
+    bgcut.Options.from_dict({}, new)
+    _plan = new
+
+
+def _options(options: dict[str, Any]) -> bgcut.Options:
+    return bgcut.Options.from_dict(options, _plan)
+
 
 def check_options(options: Any) -> None:
     """Fail before any work when the options dict is wrong (unknown name, bad value)."""
-    bgcut.Options.from_dict(_as_dict(options))
+    _options(_as_dict(options))
 
 
 def pixels_from_js(js_pixels: Any, height: int, width: int) -> np.ndarray:
@@ -53,7 +70,7 @@ async def predict_mask(
     """The merged model mask for ``rgba`` and the working copy, each model run awaited from ONNX
     Runtime Web (see the module docstring). ``js_sums``: the working copy's block sums from
     JavaScript (a Uint32Array, see ``work_scale``), or None to add them up here."""
-    opts = bgcut.Options.from_dict(_as_dict(options))
+    opts = _options(_as_dict(options))
     work = rgba
     if js_sums is not None:
         s = work_scale(*rgba.shape[:2])
@@ -85,7 +102,7 @@ def postprocess(rgba: np.ndarray, planned: passes.PlanResult, options: Any, as_m
     opts = _as_dict(options)
     if as_mask:
         opts["output"] = "alpha"
-    out = bgcut.postprocess(rgba, planned, bgcut.Options.from_dict(opts))
+    out = bgcut.postprocess(rgba, planned, _options(opts))
     if not as_mask:
         return out
     grey = np.empty((*out.shape, 4), np.uint8)

@@ -43,3 +43,34 @@ export function workingSize(width, height, budgetBytes) {
 export function megapixels(width, height) {
   return Math.round(width * height / 1e5) / 10;
 }
+
+// A model's session holds its weights as float32 whatever the file stores (uint8 and fp16 files
+// are expanded when the session is built), beside the file's bytes while it is built and ORT's
+// arena of activations; three times the float32 weights covers those. Photos need room beside it:
+// a 12 MP phone photo at BYTES_PER_PIXEL. Estimates, not measurements of this device.
+const SESSION_PER_FP32_BYTE = 3;
+const PHOTO_RESERVE_BYTES = 12e6 * BYTES_PER_PIXEL;
+const FP32_PER_FILE_BYTE = { fp32: 1, fp16: 2, uint8: 4 };
+
+/** What running the model of this manifest entry costs in memory, in bytes (an estimate). */
+export function modelMemoryBytes(models, entry) {
+  const fp32 = models.models.find((m) => m.architecture === entry.architecture && m.variant === 'fp32');
+  const weights = fp32 ? fp32.bytes : entry.bytes * (FP32_PER_FILE_BYTE[entry.variant] || 4);
+  return weights * SESSION_PER_FP32_BYTE;
+}
+
+/**
+ * null when this device can afford the model beside a photo, else a message for people. The
+ * default model's architecture always passes: it is what a page falls back to.
+ */
+export function modelMemoryProblem(models, entry, budgetBytes = memoryBudgetBytes()) {
+  const fallback = models.models.find((m) => m.id === models.default);
+  if (!fallback || fallback.architecture === entry.architecture) return null;
+  const need = modelMemoryBytes(models, entry) + PHOTO_RESERVE_BYTES;
+  if (need <= budgetBytes) return null;
+  const tier = Object.values(models.tiers || {}).find((t) => t.architecture === entry.architecture);
+  const name = tier?.label ? `The ${tier.label} model` : `Model "${entry.id}"`;
+  const gb = (n) => `${(n / GiB).toFixed(1)} GB`;
+  return `${name} needs about ${gb(need)} of memory with a photo, and this device can spare about `
+    + `${gb(budgetBytes)} for this page; the Fast model works here.`;
+}
