@@ -349,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--first-visit-mp", type=float, default=1, help="the first photo of the first visit")
     ap.add_argument("--no-peer", action="store_true", help="skip @imgly/background-removal")
     ap.add_argument("--no-native", action="store_true", help="skip the native CLI pipeline")
+    ap.add_argument("--wire-list", action="store_true", help="list every first-visit response by size")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bgremove-bench-"))
@@ -372,6 +373,9 @@ def main(argv: list[str] | None = None) -> int:
         native = (None if args.no_native
                   else run_native(photos, args.sizes, args.runs, info["model"]["id"], work))
         print_first_visit(ours, peer, args.first_visit_mp)
+        if args.wire_list:
+            for path, n in sorted(ours["by_path"].items(), key=lambda item: -item[1]):
+                print(f"    {n:>10,d}  {path}")
         print_startup(ours)
         print_sizes(photos, args.sizes, ours, peer, native, info["model"]["id"])
     finally:

@@ -53,3 +53,20 @@ def test_served_archives_are_stored_and_brotli_compressed():
     by_path = {f["path"].rsplit("/", 1)[1]: f["sha256"] for f in archives}
     for package in lock["packages"].values():
         assert by_path[package["file_name"]] == package["sha256"], package["file_name"]
+
+
+def test_served_stdlib_leaves_out_what_the_engine_never_imports():
+    from webbuild.stdlib_trim import dropped
+
+    found = sorted(VENDOR.glob("pyodide-*/python_stdlib.zip"))
+    if not found:
+        pytest.fail("web/vendor is not built: run `python -m webbuild` (setup does)")
+    with zipfile.ZipFile(found[0]) as zf:
+        names = zf.namelist()
+    assert not [n for n in names if dropped(n)]
+    # What the engine's imports reach (numpy, bgcut, Pyodide's loader) is all there.
+    for needed in ("asyncio/__init__.py", "email/parser.py", "tarfile.py", "encodings/cp437.py",
+                   "encodings/utf_8.py", "importlib/metadata/__init__.py", "json/__init__.py"):
+        assert needed in names
+    assert dropped("unittest/case.py") and dropped("encodings/cp1252.py")
+    assert not dropped("encodings/cp437.py")

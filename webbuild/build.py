@@ -7,11 +7,12 @@ are current.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
-from . import bgcut_wheel, pyodide_packages, repack
+from . import bgcut_wheel, pyodide_packages, repack, stdlib_trim
 from .compress import precompress
 from .sources import FFLATE, LIBHEIF, ORT, PYODIDE, NpmRuntime
 from .util import BuildError, sha256_file, tree_digest
@@ -48,7 +49,10 @@ def build(root: Path = ROOT, log=print) -> dict:
         unpacked = repack.store_zip(cache / "pyodide-packages" / entry["file_name"], stored)
         entries[name] = {**entry, "sha256": sha256_file(unpacked)}
         pyodide_files[entry["file_name"]] = unpacked
-    pyodide_files["python_stdlib.zip"] = repack.store_zip(pyodide_files["python_stdlib.zip"], stored)
+    # Less what the engine never imports (webbuild/stdlib_trim.py); the folder is named for that list.
+    trim_id = hashlib.sha256(Path(stdlib_trim.__file__).read_bytes()).hexdigest()[:12]
+    pyodide_files["python_stdlib.zip"] = repack.store_zip(
+        pyodide_files["python_stdlib.zip"], cache / f"stored-stdlib-{trim_id}", stdlib_trim.dropped)
 
     wheel = repack.store_zip(bgcut_wheel.build_wheel(root / "bgcut", cache / "wheels"), stored)
     entries["bgcut"] = bgcut_wheel.lock_entry(wheel, sha256_file(wheel))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 
-def store_zip(src: Path, out_dir: Path) -> Path:
-    """``out_dir / src.name``: ``src`` with every member stored; written once per content."""
+def store_zip(src: Path, out_dir: Path, drop: Callable[[str], bool] | None = None) -> Path:
+    """``out_dir / src.name``: ``src`` with every member stored, less the members ``drop`` names;
+    written once per content (give each ``drop`` its own ``out_dir``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / src.name
     if target.is_file() and target.stat().st_mtime >= src.stat().st_mtime and _all_stored(target):
@@ -22,6 +24,8 @@ def store_zip(src: Path, out_dir: Path) -> Path:
     tmp = target.with_name(target.name + ".part")
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
+            if drop is not None and drop(info.filename):
+                continue
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             copy.external_attr = info.external_attr
             copy.create_system = info.create_system
