@@ -21,7 +21,7 @@ import bgcut
 
 from .decode import DecodeError, _check_size, _to_rgba, decode, hide_transparent
 from .models import load_model
-from .pipeline import StageTimes, encode, options_for_format, remove_background
+from .pipeline import StageTimes, encode, load_edits, options_for_format, remove_background
 
 ImageInput = str | os.PathLike | bytes | bytearray | memoryview | Image.Image | np.ndarray
 
@@ -62,6 +62,7 @@ def remove(
     model: str | None = None,
     models_dir: str | os.PathLike | None = None,
     threads: int | None = None,
+    edits: Any = None,
     **options: Any,
 ) -> Removal:
     """Cut out ``image``: a file path, the bytes of an image file, a PIL image or a uint8 array
@@ -72,6 +73,10 @@ def remove(
         --model (default: the default model's architecture, in the variant the manifest names for
         native runs). The model's plan defaults (the manifest's ``plans``) apply under ``options``.
     threads: ONNX Runtime threads for this process's session, when it is first created.
+    edits: touch-up brush strokes to replay on the alpha (docs/API.md#edits): the path of an
+        edits file (a ``pathlib.Path`` / ``os.PathLike``), its JSON text (str) or bytes, the parsed
+        dict, or a ``bgcut.Edits``; checked against the decoded photo's size before the model runs
+        (bgcut.EditsError, a ValueError, with a message for people).
     options: bgcut.Options fields, as the CLI's flags set them: refine, threshold, edge_shift,
         feather, decontaminate, background ('transparent', '#rrggbb', 'blur', or an image in any
         of the forms ``image`` accepts), flip_tta, crop_pass, model_size, ...
@@ -92,8 +97,19 @@ def remove(
     t0 = time.perf_counter()
     rgba = to_rgba(image)
     times.decode = time.perf_counter() - t0
-    result = remove_background(rgba, session, opts, times)
+    strokes = _edits_for(edits, rgba.shape[1], rgba.shape[0])
+    result = remove_background(rgba, session, opts, times, strokes)
     return Removal(image=result, timings=times, model=session.id, mask=mask)
+
+
+def _edits_for(edits: Any, width: int, height: int) -> bgcut.Edits | None:
+    if edits is None or isinstance(edits, bgcut.Edits):
+        if edits is not None and (edits.width, edits.height) != (width, height):
+            return bgcut.parse_edits(edits.to_dict(), width, height)  # refuses with the sizes named
+        return edits
+    if isinstance(edits, os.PathLike):
+        return load_edits(Path(edits), width, height)
+    return bgcut.parse_edits(edits, width, height)
 
 
 def to_rgba(image: ImageInput, what: str = "image") -> np.ndarray:

@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model-size", type=int, default=None, help="model input long side (default: manifest)")
     p.add_argument("--model-aspect", action="store_true",
                    help="keep the aspect ratio instead of a square input")
+    p.add_argument("--edits", type=Path, default=None, metavar="FILE.json|DIR",
+                   help="touch-up brush strokes to replay (the page's exported edits, docs/API.md#edits): "
+                        "a .json file for a single photo, or for a batch a folder holding <name>.json per "
+                        "photo (photo.jpg.json, else photo.json; photos without one get no edits)")
     p.add_argument("-j", "--jobs", type=int, default=None,
                    help="photos processed in parallel, one process each (default: the number of cores); "
                         "each gets cores/jobs ONNX Runtime threads")
@@ -143,14 +147,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bgremove: cannot create output directory {args.output_dir}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     names = _output_names(files, SUFFIX[args.format])
+    try:
+        edits = edits_files(files, args.edits)
+    except ValueError as exc:
+        print(f"bgremove: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     failed = 0
     bar = tqdm(list(zip(files, names, strict=True)), unit="img", disable=args.quiet or len(files) < 2,
                file=sys.stderr)
     if jobs == 1:
-        outcomes = (process_one(src, args.output_dir / name, model, options, args.format)
-                    for src, name in bar)
+        outcomes = (process_one(src, args.output_dir / name, model, options, args.format, strokes)
+                    for (src, name), strokes in zip(bar, edits, strict=True))
     else:
-        work = [(src, args.output_dir / name) for src, name in zip(files, names, strict=True)]
+        work = [(src, args.output_dir / name, strokes)
+                for src, name, strokes in zip(files, names, edits, strict=True)]
         outcomes = parallel.run(work, bar, model.id, args.models_dir, options, args.format, jobs, threads)
     for src, error in zip(files, outcomes, strict=True):
         bar.set_postfix_str(src.name, refresh=False)
@@ -163,15 +173,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
-def process_one(src: Path, dst: Path, model: Model, options: bgcut.Options, fmt: str) -> str | None:
-    """One file, as every batch runs it: None when written, else the error line for stderr."""
+def process_one(src: Path, dst: Path, model: Model, options: bgcut.Options, fmt: str,
+                edits: Path | None = None) -> str | None:
+    """One file, as every batch runs it: None when written, else the error line for stderr (a bad
+    edits file fails its photo only)."""
     try:
-        process_file(src, dst, model, options, fmt)
+        process_file(src, dst, model, options, fmt, edits)
     except DecodeError as exc:
         return f"bgremove: error: {exc}"
     except (OSError, ValueError, MemoryError) as exc:
         return f"bgremove: error: {src}: {exc}"
     return None
+
+
+def edits_files(files: Sequence[Path], edits: Path | None) -> list[Path | None]:
+    """Per photo, its edits file or None. ``edits``: a file (exactly one photo) or a folder, where
+    ``photo.jpg`` takes ``photo.jpg.json``, else ``photo.json``. ValueError for a usage mistake;
+    the files themselves are read and checked per photo (``pipeline.load_edits``)."""
+    if edits is None:
+        return [None] * len(files)
+    if edits.is_dir():
+        found: list[Path | None] = []
+        for f in files:
+            full, short = edits / (f.name + ".json"), edits / (f.stem + ".json")
+            found.append(full if full.is_file() else short if short.is_file() else None)
+        return found
+    if not edits.exists():
+        raise ValueError(f"--edits {edits}: no such file or folder")
+    if len(files) != 1:
+        raise ValueError(f"--edits {edits} is one file but there are {len(files)} photos; for a batch, "
+                         "give a folder holding <photo name>.json per photo")
+    return [edits]
 
 
 def plan_jobs(jobs: int | None, n_files: int, cores: int | None = None) -> tuple[int, int]:

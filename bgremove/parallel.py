@@ -27,15 +27,16 @@ def _start_worker(model_id: str, models_dir: Path | None, threads: int) -> None:
     _MODEL = load_model(model_id, models_dir, threads)
 
 
-def _work(src: Path, dst: Path, options: bgcut.Options, fmt: str) -> str | None:
+def _work(src: Path, dst: Path, options: bgcut.Options, fmt: str, edits: Path | None) -> str | None:
     from .cli import process_one
 
-    return process_one(src, dst, _MODEL, options, fmt)
+    return process_one(src, dst, _MODEL, options, fmt, edits)
 
 
-def run(work: list[tuple[Path, Path]], bar, model_id: str, models_dir: Path | None,
+def run(work: list[tuple[Path, Path, Path | None]], bar, model_id: str, models_dir: Path | None,
         options: bgcut.Options, fmt: str, jobs: int, threads: int) -> Iterator[str | None]:
-    """Yield, per (src, dst) in order, None or the error line; `bar` advances per finished file."""
+    """Yield, per (src, dst, edits file or None) in order, None or the error line; `bar` advances
+    per finished file."""
     # spawn, not fork: a forked child would inherit the parent's ONNX Runtime thread pool mid-state.
     context = multiprocessing.get_context("spawn")
     pending: deque[tuple[Path, Future]] = deque()
@@ -48,9 +49,9 @@ def run(work: list[tuple[Path, Path]], bar, model_id: str, models_dir: Path | No
                 item = next(todo, None)
                 if item is None:
                     return
-                src, dst = item
+                src, dst, edits = item
                 try:
-                    pending.append((src, pool.submit(_work, src, dst, options, fmt)))
+                    pending.append((src, pool.submit(_work, src, dst, options, fmt, edits)))
                 except BrokenProcessPool as exc:
                     failed: Future = Future()
                     failed.set_exception(exc)

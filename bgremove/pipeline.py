@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,14 +65,16 @@ def predict_mask(
 
 
 def remove_background(
-    rgba: np.ndarray, model: Model, options: bgcut.Options | None = None, times: StageTimes | None = None
+    rgba: np.ndarray, model: Model, options: bgcut.Options | None = None, times: StageTimes | None = None,
+    edits: bgcut.Edits | None = None,
 ) -> np.ndarray:
-    """Cut out one decoded image: uint8 (H, W, 4), or (H, W) when ``options.output == 'alpha'``."""
+    """Cut out one decoded image: uint8 (H, W, 4), or (H, W) when ``options.output == 'alpha'``.
+    ``edits``: touch-up strokes for this image (``load_edits``), painted on the refined alpha."""
     options = options or bgcut.Options()
     planned = predict_mask(rgba, model, times, options)
     t0 = time.perf_counter()
     detail: dict[str, float] = {}
-    out = bgcut.postprocess(rgba, planned.mask, options, timings=detail, work=planned.work)
+    out = bgcut.postprocess(rgba, planned.mask, options, timings=detail, work=planned.work, edits=edits)
     if times is not None:
         times.postprocess += time.perf_counter() - t0
         times.detail.update(detail)
@@ -91,16 +94,35 @@ def encode(result: np.ndarray, path: Path, fmt: str) -> None:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
 
 
+def load_edits(path: Path, width: int, height: int) -> bgcut.Edits:
+    """Read and check an edits file (docs/API.md#edits) for a ``width`` x ``height`` photo; raises
+    ``bgcut.EditsError`` (a ValueError) naming the file, for a missing, unreadable or refused one.
+    Clipped values are reported on stderr."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise bgcut.EditsError(f"edits file {path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        edits = bgcut.parse_edits(data, width, height)
+    except bgcut.EditsError as exc:
+        raise bgcut.EditsError(f"edits file {path}: {exc}") from None
+    for note in edits.warnings:
+        print(f"bgremove: warning: edits file {path}: {note}", file=sys.stderr)
+    return edits
+
+
 def process_file(
-    src: Path, dst: Path, model: Model, options: bgcut.Options, fmt: str = "png"
+    src: Path, dst: Path, model: Model, options: bgcut.Options, fmt: str = "png", edits: Path | None = None
 ) -> StageTimes:
-    """Decode ``src``, cut it out and write ``dst`` in ``fmt``; returns the per-stage times."""
+    """Decode ``src``, cut it out and write ``dst`` in ``fmt``; returns the per-stage times.
+    ``edits``: an edits file for this photo, checked before the model runs."""
     times = StageTimes()
     options = options_for_format(options, fmt)
     t0 = time.perf_counter()
     rgba = decode(src)
+    strokes = load_edits(edits, rgba.shape[1], rgba.shape[0]) if edits is not None else None
     times.decode = time.perf_counter() - t0
-    result = remove_background(rgba, model, options, times)
+    result = remove_background(rgba, model, options, times, strokes)
     t1 = time.perf_counter()
     encode(result, dst, fmt)
     times.encode = time.perf_counter() - t1

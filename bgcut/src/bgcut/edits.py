@@ -70,7 +70,7 @@ TILE = 256
 # the fitted coefficients are smooth and applied to the full-resolution photo).
 MAX_FIT_CELLS = 1 << 19
 # ... and at least this many fit cells per window radius.
-FIT_CELLS_PER_WINDOW = 8
+FIT_CELLS_PER_WINDOW = 12
 
 
 class EditsError(ValueError):
