@@ -36,7 +36,8 @@ export class BgRemover {
 
   /**
    * Start the engine (ONNX Runtime, Pyodide + numpy + bgcut, and the model, in parallel).
-   * model: a manifest id, or omitted for the default; backend: 'auto' | 'wasm' | 'webgpu'.
+   * model: 'fast' | 'best' (the manifest's tiers), an architecture or a manifest id, or omitted
+   * for the default; backend: 'auto' | 'wasm' | 'webgpu'.
    * onProgress({stage, loaded?, total?, backend?, model?}) reports download bytes and stages.
    * idleMs: stop the worker after this long without work (it restarts on the next remove()).
    */
@@ -44,7 +45,9 @@ export class BgRemover {
     if (!BACKENDS.includes(backend)) {
       throw new Error(`backend must be one of ${BACKENDS.join(', ')}; got "${backend}".`);
     }
-    if (model !== undefined && typeof model !== 'string') throw new Error('model must be a model id string.');
+    if (model !== undefined && typeof model !== 'string') {
+      throw new Error("model must be a string: 'fast', 'best', an architecture or a model id.");
+    }
     const bridge = new WorkerBridge({ idleMs, initRequest: { payload: { model, backend }, onProgress } });
     try {
       const info = await bridge.ready();
