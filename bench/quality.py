@@ -33,7 +33,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bgcut.matting import project_alpha  # noqa: E402
+from bgcut.trimap_matting import TrimapMatting  # noqa: E402
 
 import bgcut  # noqa: E402
 from bench.dev_split import stems  # noqa: E402
@@ -96,10 +96,9 @@ def _grid() -> dict[str, Config]:
                         note=f"soft threshold ramp centred at {cut:g} (moves the 0.5 contour)"))
     for base, opts in (("none", {"refine": "none"}), ("fg", {"refine": "fast_guided", "radius": 8,
                                                               "eps": 1e-3})):
-        for band in (4, 8):
-            for sep in (0.01, 0.05):
-                g.append(Config(f"matting-{base}-b{band}-s{sep:g}", options=opts, post=_matting(band, sep),
-                                note=f"colour-projection matting, band {band} px, separation {sep:g}"))
+        for band in (3, 6):
+            g.append(Config(f"matte-{base}-b{band}", options=opts, post=_matting(band),
+                            note=f"closed-form matting in the trimap band, {band} px (bgcut.trimap_matting)"))
     for soft in (0.2, 0.5):
         g.append(Config(f"thr0.3-soft{soft:g}", options={"refine": "none", "threshold": 0.3,
                                                           "threshold_softness": soft},
@@ -138,9 +137,9 @@ def _grid() -> dict[str, Config]:
     return {c.name: c for c in g}
 
 
-def _matting(band: int, separation: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def _matting(band: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def post(rgba: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-        return project_alpha(rgba, alpha, band, separation)
+        return TrimapMatting(band, eps=1e-6, prior=1e-3)(rgba, alpha)
 
     return post
 

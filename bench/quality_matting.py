@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from bgcut.boxfilter import box_mean  # noqa: E402
 from bgcut.guided import EdgeRefiner  # noqa: E402
+from bgcut.trimap_matting import TrimapMatting  # noqa: E402
 
 import bgcut  # noqa: E402
 from bench.dev_split import DEV, MATTING, stems  # noqa: E402
@@ -108,6 +109,34 @@ def band_edge(name: str) -> Edge | None:
 
     note = f"band tiles: guided r=long/{frac}, eps {eps:g}, subsample r/{sdiv}, then ramp {thr}/{soft}"
     return Edge(name, {"refine": "none"}, note, refiner=make)
+
+
+def matte_edge(name: str) -> Edge | None:
+    """An experimental variant named ``matte-b<band>-w<work long side>-e<eps>-p<prior>``: refine='none',
+    then ``bgcut.trimap_matting.TrimapMatting`` on the band tiles, solved at a subsample that brings
+    the photo's long side to about the working long side (0: full resolution)."""
+    m = re.fullmatch(r"matte-b(\d+)-w(\d+)-e([0-9.e-]+)-p([0-9.e-]+)(-whole)?(-after-edge)?", name)
+    if m is None:
+        return None
+    band, work, eps, prior = int(m[1]), int(m[2]), float(m[3]), float(m[4])
+
+    def make(h: int, w: int) -> TrimapMatting:
+        s = max(1, round(max(h, w) / work)) if work else 1
+        return TrimapMatting(band, s, eps, prior)
+
+    base = {"refine": "edge" if m[6] else "none"}
+    note = f"closed-form matting, band {band}, work long side {work}, eps {eps:g}, prior {prior:g}"
+    if m[5]:
+        return WholeEdge(name, base, note + ", one solve on the whole photo", refiner=make)
+    return Edge(name, base, note + " on the band tiles", refiner=make)
+
+
+class WholeEdge(Edge):
+    """An experiment whose refiner runs once on the whole photo after the shipped post-processing."""
+
+    def alpha(self, rgba: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        a = bgcut.postprocess(rgba, mask, self.bgcut_options()).astype(np.float32) / 255
+        return self.refiner(*rgba.shape[:2])(rgba, a)
 
 
 EDGES = _edges()
@@ -372,8 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = args.edge or ["none", "edge"]
     for n in names:
-        if n not in EDGES and band_edge(n) is not None:
-            EDGES[n] = band_edge(n)
+        if n not in EDGES and (band_edge(n) or matte_edge(n)) is not None:
+            EDGES[n] = band_edge(n) or matte_edge(n)
     unknown = [n for n in names if n not in EDGES]
     if unknown:
         p.error(f"unknown edge variant(s) {unknown}; see --list")

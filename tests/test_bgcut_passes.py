@@ -1,10 +1,9 @@
-"""The extra model passes (flip TTA, crop second pass) and the trimap-band matting step."""
+"""The extra model passes (flip TTA, crop second pass)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from bgcut.matting import project_alpha
 from bgcut.passes import flip_input, merge_crop, merge_flip, model_size, subject_box
 
 import bgcut
@@ -60,28 +59,6 @@ def test_merge_crop_does_not_ramp_at_the_photo_border() -> None:
     out = merge_crop(np.zeros((4, 4), np.float32), np.ones((2, 2), np.float32), (0, 20, 0, 40), (40, 80),
                      weight=1.0)
     assert out[0, 0] == 1.0 and out[19, 0] < 1.0 and out[0, 39] < 1.0
-
-
-def test_projection_matting_recovers_a_soft_edge() -> None:
-    # Red foreground over blue background with a 10-pixel linear ramp: alpha is the ramp.
-    w = 60
-    true_alpha = np.clip((np.arange(w) - 25) / 10, 0, 1).astype(np.float32)
-    true_alpha = np.tile(true_alpha, (40, 1))
-    rgba = np.zeros((40, w, 4), np.uint8)
-    rgba[..., 0] = np.round(255 * true_alpha)
-    rgba[..., 2] = np.round(255 * (1 - true_alpha))
-    rgba[..., 3] = 255
-    rough = (true_alpha >= 0.5).astype(np.float32)  # a hard step at the right place
-    out = project_alpha(rgba, rough, band=8)
-    assert np.abs(out - true_alpha).max() < 0.02
-    assert np.abs(rough - true_alpha).max() > 0.4
-
-
-def test_projection_matting_keeps_alpha_where_colours_do_not_separate() -> None:
-    rgba = np.full((30, 30, 4), 128, np.uint8)
-    alpha = np.zeros((30, 30), np.float32)
-    alpha[:, 15:] = 1.0
-    assert np.allclose(project_alpha(rgba, alpha, band=4), alpha, atol=1e-6)
 
 
 @pytest.mark.parametrize("opts", [PassOptions(flip=True), PassOptions(crop=True), PassOptions(size=448,
