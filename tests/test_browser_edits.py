@@ -12,6 +12,7 @@ worker recompute is quick; nothing here asserts a time.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import shutil
@@ -35,6 +36,15 @@ BRUSH_PX = 36  # on screen; the stroke file holds it in photo pixels
 
 CANVAS_BOX_JS = """() => { const r = document.getElementById('edit-preview').getBoundingClientRect();
   return {x: r.left, y: r.top, width: r.width, height: r.height}; }"""
+REMOVE_WITH_EDITS_JS = """async ([b64, edits]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const file = new File([bytes], 'photo.png', { type: 'image/png' });
+  const r = await window.bgremoveApp.remove(file, { format: 'image/png', edits });
+  const b = new Uint8Array(await r.blob.arrayBuffer());
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode.apply(null, b.subarray(i, i + 0x8000));
+  return btoa(s);
+}"""
 DOWNLOAD_ENDS_JS = "(end) => document.querySelector('#results a.download').download.endsWith(end)"
 SETTLED_JS = """(n) => { const s = document.getElementById('stage');
   return s.dataset.applying === 'false' && s.dataset.preview !== 'true'
@@ -238,6 +248,10 @@ def test_brushes_mouse_touch_undo_redo_and_the_cli(live_server, touch_context, d
     assert diff.mean() <= 1, diff.mean()
     for x, y in (keep_at, erase_at):
         assert diff[y, x] == 0
+
+    # The API (and so the widget, which passes remove()'s options on) applies the same file in one call.
+    out = page.evaluate(REMOVE_WITH_EDITS_JS, [base64.b64encode(png).decode(), edits])
+    assert np.array_equal(rgba_of(base64.b64decode(out))[..., 3], four[..., 3])
 
     # A bad edits file is refused with a message and loses nothing.
     bad = dict(edits, photo={"width": w + 1, "height": h})

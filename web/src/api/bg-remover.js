@@ -7,7 +7,7 @@ import { WorkerBridge } from '../client/worker-bridge.js';
 import { BACKENDS, FORMATS, Request } from '../shared/protocol.js';
 
 // remove() options that are about the output file or the call; every other key goes to bgcut.Options.
-const FILE_OPTIONS = new Set(['format', 'quality', 'signal', 'onProgress', 'editable']);
+const FILE_OPTIONS = new Set(['format', 'quality', 'signal', 'onProgress', 'editable', 'edits']);
 
 // The service worker precaches what every device needs; runtime files only this engine needed
 // (the WebGPU build of ONNX Runtime, the HEIC decoder) may load before it controls the page.
@@ -81,7 +81,10 @@ export class BgRemover {
   async remove(file, options = {}) {
     if (this.#disposed) throw new Error('This remover has been disposed; create a new one.');
     if (!(file instanceof Blob)) throw new Error('remove() expects a File or Blob holding an image.');
-    const { format = 'image/png', quality, signal, onProgress = this.#onProgress, editable } = options;
+    const { format = 'image/png', quality, signal, onProgress = this.#onProgress, editable, edits } = options;
+    if (edits !== undefined && (!edits || typeof edits !== 'object')) {
+      throw new Error('edits must be the edits object ({version, photo, strokes}).');
+    }
     if (!FORMATS.includes(format)) {
       throw new Error(`format must be one of ${FORMATS.join(', ')}; got "${format}".`);
     }
@@ -95,7 +98,7 @@ export class BgRemover {
     await this.#bridge.ready();
     const result = await this.#bridge.request(
       Request.REMOVE,
-      { blob: file, name, options: bgOptions, format, quality, editable: editable === true },
+      { blob: file, name, options: bgOptions, format, quality, editable: editable === true, edits },
       { signal, onProgress },
     );
     result.timings.worker = result.timings.total;

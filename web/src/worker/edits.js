@@ -13,6 +13,9 @@ const CACHE_PIXELS = 16_000_000;
 const cache = new Map(); // editKey -> {rgba, planned, opts, width, height, alpha?}; insertion = age
 let glue = null;
 
+// bgcut.edits.EditsError's text is a sentence for people; the class name is not.
+const reason = (err) => pythonMessage(err).replace(/^[\w.]*Error:\s*/, '');
+
 async function loadGlue(pyodide) {
   glue ??= (async () => {
     const r = await fetch(GLUE_URL);
@@ -48,6 +51,16 @@ export function hasEdits(key) {
   return cache.has(key);
 }
 
+/** A remove() with `edits`: the cut-out (or for asMask the grey mask) as a Python uint8 RGBA array. */
+export async function editedOutput(e, rgba, planned, opts, edits, asMask) {
+  const g = await loadGlue(e.pyodide);
+  try {
+    return g.remove_with_edits(rgba, planned, opts, JSON.stringify(edits), asMask);
+  } catch (err) {
+    throw new UserError(`These edits cannot be applied: ${reason(err)}`);
+  }
+}
+
 /**
  * payload: {editKey, edits (the v1 JSON object)}; the photo must be in the cache (engine-worker.js
  * runs remove() first when it is not). Resolves {blob (PNG), width, height, timings}.
@@ -65,7 +78,7 @@ export async function applyEdits({ editKey, edits }, e) {
   try {
     out = g.apply(entry.rgba, entry.alpha, JSON.stringify(edits), entry.opts);
   } catch (err) {
-    throw new UserError(`These edits cannot be applied: ${pythonMessage(err)}`);
+    throw new UserError(`These edits cannot be applied: ${reason(err)}`);
   }
   const t1 = performance.now();
   let blob;

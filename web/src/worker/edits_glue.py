@@ -5,6 +5,8 @@ The API the worker's JavaScript calls:
 
 * ``pre_edit_alpha(rgba, planned, options)`` -> float32 (H, W): the alpha before any stroke, kept
   by the worker while the photo may still be edited.
+* ``remove_with_edits(rgba, planned, options, edits_json, as_mask)`` -> uint8 (H, W, 4): a whole
+  remove() with strokes, as ``bgcut.postprocess(..., edits=)``; for ``as_mask`` the alpha as grey.
 * ``apply(rgba, alpha, edits_json, options)`` -> uint8 (H, W, 4): the cut-out with the strokes
   applied, decontaminated and composited as ``options`` say. Raises ``bgcut.edits.EditsError``
   (a message for people) for a bad edits file.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import engine_glue
 import numpy as np
 
 import bgcut
@@ -21,15 +24,38 @@ from bgcut import edits as bgedits
 
 
 def pre_edit_alpha(rgba: np.ndarray, planned: Any, options: Any) -> np.ndarray:
-    return bgedits.pre_edit_alpha(rgba, planned, bgcut.Options.from_dict(_as_dict(options)))
+    return bgedits.pre_edit_alpha(rgba, planned, _options(_as_dict(options)))
 
 
 def apply(rgba: np.ndarray, alpha: np.ndarray, edits_json: str, options: Any) -> np.ndarray:
     h, w = alpha.shape
     edits = bgedits.parse_edits(edits_json, w, h)
     edited = bgedits.apply_edits(alpha, rgba[..., :3], edits)
-    out = bgedits.finish(rgba, edited, bgcut.Options.from_dict(_as_dict(options)))
+    out = bgedits.finish(rgba, edited, _options(_as_dict(options)))
     return np.ascontiguousarray(out)
+
+
+def remove_with_edits(rgba: np.ndarray, planned: Any, options: Any, edits_json: str,
+                      as_mask: bool) -> np.ndarray:
+    opts = _as_dict(options)
+    if as_mask:
+        opts["output"] = "alpha"
+    h, w = rgba.shape[:2]
+    edits = bgedits.parse_edits(edits_json, w, h)
+    out = bgcut.postprocess(rgba, planned, _options(opts), edits=edits)
+    if not as_mask:
+        return np.ascontiguousarray(out)
+    grey = np.empty((*out.shape, 4), np.uint8)
+    grey[..., :3] = out[..., None]
+    grey[..., 3] = 255
+    return grey
+
+
+def _options(options: dict[str, Any]) -> bgcut.Options:
+    # Exactly the options engine_glue gave the unedited result (the model's plan defaults under
+    # the caller's), or an edited photo would differ from it outside the strokes too.
+    make = getattr(engine_glue, "_options", None)
+    return make(options) if make else bgcut.Options.from_dict(options)
 
 
 def _as_dict(options: Any) -> dict[str, Any]:

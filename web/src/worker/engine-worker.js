@@ -13,7 +13,7 @@ import { modelMemoryProblem } from './memory-budget.js';
 import { warmUpImage, warmUpMask } from './warm-up.js';
 import { blockSums } from './block-sums.js';
 import { armTestCrash, crashIfArmed, isFatal } from './crash.js';
-import { applyEdits, hasEdits, keepForEdits } from './edits.js';
+import { applyEdits, editedOutput, hasEdits, keepForEdits } from './edits.js';
 
 const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
 
@@ -159,7 +159,8 @@ function checkCancelled(id) {
 // progress: per-job events (the 'preview'); e: the engine (the warm-up passes its own before INIT
 // resolves); infer(input, h, w) -> {data, dims}: the model run, replaced by a stand-in for the warm-up.
 // editable: keep the photo's pixels and plan for EDIT requests, under editKey (default: this id).
-async function remove(id, { blob, name, options = {}, format = 'image/png', quality, editable, editKey },
+// edits: a stroke list applied before the result is encoded (docs/API.md#edits).
+async function remove(id, { blob, name, options = {}, format = 'image/png', quality, editable, editKey, edits },
   progress, e, infer) {
   if (!e) {
     if (!engine) throw new Error('The engine has not been started.');
@@ -236,8 +237,10 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
 
     let out;
     try {
-      out = glue.postprocess(rgba, pyMask, opts, format === 'mask');
+      out = edits ? await editedOutput(e, rgba, pyMask, opts, edits, format === 'mask')
+        : glue.postprocess(rgba, pyMask, opts, format === 'mask');
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw new UserError(`Could not process this image: ${pythonMessage(err)}`);
     }
     pyObjects.push(out);
