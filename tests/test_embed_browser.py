@@ -122,6 +122,16 @@ def test_host_page_gets_a_cutout_through_the_snippet(sites, browser_context, dev
     assert out["info"]["backends"]["wasm"]["threads"] is False
     assert_same_cutout(_alpha(out["png"]), native_mask(sample.image, out["info"]["model"]["id"], tmp_path))
 
+    # remove()'s own onProgress gets that photo's preview when the plan runs the model again.
+    seen = page.evaluate("""async ({b64}) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const seen = [];
+      await window.remover.remove(new Blob([bytes], {type: 'image/jpeg'}), {extra_passes: 'always',
+        onProgress: (p) => seen.push({stage: p.stage, blob: p.blob instanceof Blob})});
+      return seen;
+    }""", {"b64": _b64(sample.image)})
+    assert {"stage": "preview", "blob": True} in seen, seen
+
     # The element: a file chosen in its shadow DOM comes back as a bgremove-result event.
     page.wait_for_function(WIDGET_READY, timeout=120_000)
     page.evaluate("""() => { window.widgetResult = new Promise((resolve) => document.getElementById('widget')
