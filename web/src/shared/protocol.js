@@ -5,10 +5,10 @@ export const Request = Object.freeze({
   // {model?, backend?} -> EngineInfo. Starts the runtimes and loads the model, once per worker.
   // EngineInfo: {crossOriginIsolated, versions: {ort, pyodide, numpy, bgcut, python},
   // backends: {wasm, webgpu}, backend, backendReason, threads? (wasm), model: {id, variant, bytes,
-  // source}, startupMs, sessionReadyMs, startup: {step: [startMs, endMs], timeOrigin}, warmUpError?,
-  // runtimeFiles} (engine-worker.js init()).
+  // source, architecture}, plan (the model's option defaults), startupMs, sessionReadyMs,
+  // startup: {step: [startMs, endMs], timeOrigin}, warmUpError?, runtimeFiles} (engine-worker.js init()).
   INIT: 'init',
-  // {blob, name?, options?, format?, quality?, editable?, editKey?} -> {blob, width, height,
+  // {blob, name?, options?, format?, quality?, editable?, editKey?, edits?} -> {blob, width, height,
   // warnings, downscaled?, runtimeFiles?, original?, editKey?, memory: {pyodideHeapBytes}, backend,
   // model, timings: {decode, preprocess, inference, postprocess, encode, total}}. options: bgcut
   // Options as a dict; format: one of FORMATS (engine-worker.js remove()).
