@@ -221,7 +221,7 @@ def test_brushes_mouse_touch_undo_redo_and_the_cli(live_server, touch_context, d
     # The edits file, as the page saves it.
     with page.expect_download() as dl:
         page.locator("#edits-save").click()
-    assert dl.value.suggested_filename == f"{sample.stem}-edits.json"
+    assert dl.value.suggested_filename == f"{photo.name}.json"
     edits_path = tmp_path / "edits.json"
     dl.value.save_as(edits_path)
     edits = json.loads(edits_path.read_text())

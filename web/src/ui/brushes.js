@@ -7,7 +7,7 @@
 // Moving the picture while a brush is on: the Move tool, Space + drag, the wheel, two fingers.
 // Keys while the inspector is open: B keep, E erase, M move, [ and ] size, Ctrl/Cmd+Z undo,
 // Ctrl/Cmd+Shift+Z (or Ctrl+Y) redo.
-import { exportName, saveBlob } from './export.js';
+import { saveBlob } from './export.js';
 
 const $ = (id) => document.getElementById(id);
 const SIZE_STEP = 1.25;
@@ -294,7 +294,8 @@ export function initBrushes({ touchUp, zoom, say }) {
 
   save.addEventListener('click', () => {
     if (!open()) return;
-    saveBlob(touchUp.exportFile(job), exportName(job.name, 'image/png').replace(/-cutout\.png$/, '-edits.json'));
+    // photo.jpg -> photo.jpg.json: the name `bgremove --edits FOLDER` looks for beside a batch.
+    saveBlob(touchUp.exportFile(job), `${job.name}.json`);
   });
   load.addEventListener('change', async () => {
     const file = load.files[0];
