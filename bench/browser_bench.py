@@ -3,14 +3,17 @@
     .venv/bin/python bench/browser_bench.py                 # 0.3, 1, 12 and 48 MP, 3 runs each
     .venv/bin/python bench/browser_bench.py --sizes 1 --runs 1 --no-native   # a quick smoke run
     .venv/bin/python bench/browser_bench.py --no-peer       # ours and native only
+    .venv/bin/python bench/browser_bench.py --model best --no-peer --sizes 1 12   # the full U²-Net
 
 Photos: scikit-image's bundled "coffee" (600x400, public domain) enlarged with bgcut's bilinear
 resize to each size in megapixels (3:2) and saved as JPEG quality 90, the recipe of
 bench/native_bench.py. Output: PNG cut-outs with the shipped defaults on both sides.
 
 Ours: the production server (waitress) on loopback, Debian's headless Chromium with a fresh profile,
-the page's own remover (default model and backend). First visit: navigation to engine ready, the
-first photo at --first-visit-mp, bytes and requests our server answered (response bodies as sent,
+the page's own remover (default backend; the model the page's Model choice starts with: --model
+sets that choice before the first visit, so its first visit includes that model's download).
+First visit: navigation to engine ready, the first photo at --first-visit-mp, bytes and requests
+our server answered (response bodies as sent,
 i.e. brotli-compressed, the service worker's precache included: we wait for it to finish), and
 where the engine's start-up time went (EngineInfo.startup). Then per size: one warm-up call and
 --runs timed calls, per-stage medians.
@@ -21,7 +24,8 @@ Peer: ../shared/peer-imgly (ISNet quint8, ONNX Runtime Web 1.21, WASM with 2 thr
 profile whose first call (downloads, session) is the first visit, then --runs passes over every
 photo. Its own page reports per-phase times.
 
-Native: bgremove.pipeline.process_file with the model the browser used (the CLI's path).
+Native: bgremove.pipeline.process_file with the model the browser used and that model's plan
+defaults (the CLI's path).
 
 Benchmarks are evidence only on an idle machine: the load average is printed with every table;
 re-run when it is above 1. Prints Markdown.
@@ -143,7 +147,7 @@ def wait_ready(page) -> dict:
 
 
 def run_ours(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[float], runs: int,
-             first_mp: float) -> dict:
+             first_mp: float, model: str | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     from server.app import create_app
@@ -154,6 +158,11 @@ def run_ours(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[floa
     try:
         with sync_playwright() as pw:
             context, profile = launch_chromium(pw)
+            if model:
+                # The page's remembered Model choice (web/src/ui/settings-store.js), as if chosen before.
+                stored = json.dumps(json.dumps({"model": model}))
+                context.add_init_script("if (!localStorage.getItem('bgremove.settings.v1')) "
+                                        f"localStorage.setItem('bgremove.settings.v1', {stored});")
             page = context.new_page()
             out["browser"] = context.browser.version if context.browser else "chromium"
             page.goto(server.url + "/")
@@ -252,7 +261,7 @@ def run_peer(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[floa
 def run_native(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[float], runs: int,
                model_id: str, work: Path) -> dict:
     model = load_model(model_id)
-    options = bgcut.Options()
+    options = bgcut.Options.from_dict({}, model.plan)
     rows = {}
     for mp in sizes:
         path, _ = photos[mp]
@@ -288,6 +297,9 @@ def print_first_visit(ours: dict, peer: dict | None, first_mp: float) -> None:
     p_later = (peer or {}).get("later_first_photo_ms")
     print(f"| same photo later (median) | {s(later_ms)} s | {s(p_later)} s | {ratio(later_ms, p_later)} |")
     print(f"| first ÷ later | {ratio(first['call'], later_ms)} | {ratio(pf.get('ms'), p_later)} | |")
+    stages = [st for st in BROWSER_STAGES if st in first]
+    print("\nours, first photo vs later, per stage (s): " + ", ".join(
+        f"{st} {s(first[st])} vs {s(median(r.get(st) for r in later))}" for st in stages))
     if ours.get("offline_note"):
         print(f"\nnote: {ours['offline_note']}")
     top = sorted(ours["by_path"].items(), key=lambda kv: -kv[1])[:8]
@@ -350,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peer", action="store_true", help="skip @imgly/background-removal")
     ap.add_argument("--no-native", action="store_true", help="skip the native CLI pipeline")
     ap.add_argument("--wire-list", action="store_true", help="list every first-visit response by size")
+    ap.add_argument("--model", default=None,
+                    help="the page's Model choice: fast, best, or a model id (default: the page's default)")
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="bgremove-bench-"))
@@ -360,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
             photos[mp] = (path, synth_photo(mp, path))
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"{load()} at start")
-        ours = run_ours(photos, args.sizes, args.runs, args.first_visit_mp)
+        ours = run_ours(photos, args.sizes, args.runs, args.first_visit_mp, args.model)
         info = ours["info"]
         print(f"browser: Chromium {ours['browser']}; ours: backend {info['backend']} "
               f"({info.get('threads')} threads), model {info['model']['id']}, ORT {info['versions']['ort']}, "

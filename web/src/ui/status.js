@@ -35,7 +35,8 @@ export function onProgress(p) {
     bar.hidden = false;
     bar.max = p.total;
     bar.value = p.loaded;
-    say(`Getting ready: downloading the model (first visit only), ${mb(p.loaded)} of ${mb(p.total)}`);
+    // Once per model: afterwards it comes from this device's storage, offline too.
+    say(`Getting ready: downloading the model (once), ${mb(p.loaded)} of ${mb(p.total)}`);
   } else if (p.stage === Stage.VERIFY) {
     say('Getting ready: checking the model…');
   } else if (p.stage === Stage.SESSION) {
