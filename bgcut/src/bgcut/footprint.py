@@ -71,7 +71,8 @@ def pieces(points: np.ndarray, radius: float) -> Pieces:
     a, b = pts[:-1], pts[1:]
     seg = b - a
     length = np.sqrt((seg * seg).sum(axis=1))
-    counts = np.maximum(1, np.ceil(length / (PIECE_RADII * radius))).astype(np.int64)
+    # np.repeat takes intp counts: int32 on wasm32 (Pyodide), int64 here.
+    counts = np.maximum(1, np.ceil(length / (PIECE_RADII * radius))).astype(np.intp)
     if int(counts.max()) == 1:
         return Pieces(a.copy(), b.copy())
     idx = np.repeat(np.arange(a.shape[0]), counts)
