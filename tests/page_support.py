@@ -87,7 +87,8 @@ def open_section(page, section_id: str) -> None:
 
 def use_model(page, model_id: str) -> None:
     """Pick a model id (listed under "Exact variants" in the Model panel) and wait until the engine
-    runs it."""
+    runs it; "Fine-tune edges" is opened too, for the edge settings callers change next."""
+    open_section(page, "fine-tune")
     page.locator("#opt-model").select_option(model_id)
     page.wait_for_function("(id) => window.bgremoveApp && window.bgremoveApp.info.model.id === id",
                            arg=model_id, timeout=120_000)
