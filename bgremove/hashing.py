@@ -1,4 +1,4 @@
-"""The one file-hash helper: model checks at run time, and the model and web builds, all use it."""
+"""The file hash of model checks at run time; model_export (whose gate runs bgremove) uses it too."""
 
 from __future__ import annotations
 
