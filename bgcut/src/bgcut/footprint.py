@@ -83,19 +83,10 @@ def pieces(points: np.ndarray, radius: float) -> Pieces:
     return Pieces(a[idx] + seg[idx] * t0, a[idx] + seg[idx] * t1)
 
 
-def piece_count(points: np.ndarray, radius: float) -> int:
-    """How many pieces ``pieces`` would make, without making them (for work limits)."""
-    pts = np.asarray(points, np.float64)
-    if pts.shape[0] < 2:
-        return 1
-    seg = np.diff(pts, axis=0)
-    length = np.sqrt((seg * seg).sum(axis=1))
-    return int(np.maximum(1, np.ceil(length / (PIECE_RADII * radius))).sum())
-
-
 def work_estimate(points: np.ndarray, radius: float, reach: float, width: int, height: int) -> float:
-    """Upper bound on the samples ``min_distance`` evaluates for this stroke at full resolution."""
-    pts = np.asarray(points, np.float64)
+    """Upper bound on the samples ``min_distance`` evaluates for this stroke at full resolution
+    (after thinning, as ``pieces`` does: a pointer held still costs one dab)."""
+    pts = _thin(np.asarray(points, np.float64), radius * THIN_FRACTION)
     if pts.shape[0] < 2:
         side = 2 * reach + 1
         return min(side, width) * min(side, height)
