@@ -56,10 +56,12 @@ CROP_WEIGHT = 0.5
 CROP_RAMP = 0.08
 # The merged mask is built at most this many pixels (it is resampled again by postprocess).
 MAX_MERGE_PIXELS = 2_000_000
-# The working copy: the photo area-downscaled once to at most this many pixels. Every model input
-# and the decontamination fields are built from it, so a 12-48 MP photo is read once; at 2 MP the
-# crop box of a subject covering a quarter of a 4:3 photo still holds 320 px per side.
-WORK_PIXELS = 2_000_000
+# The working copy: the photo block-averaged once to at most this many pixels. Every model input
+# and the decontamination fields are built from it, so a 12-48 MP photo is read once; at 1 MP the
+# crop box of a subject covering a quarter of a 4:3 photo still holds 320 px per side (the model's
+# input), and anything smaller would send such crops back to the full photo. Photos up to 1 MP
+# (every dev photo) are used as they are.
+WORK_PIXELS = 1_000_000
 WORK_BAND_ELEMENTS = 1 << 22
 # extra_passes='auto' (docs/QUALITY.md, tuned on the dev set's tuning half with bench/pass_gain.py):
 # the mirror pass runs when more than this fraction of the first mask is uncertain (a confident
