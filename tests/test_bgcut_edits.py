@@ -247,6 +247,10 @@ def test_huge_radii_are_clipped_and_huge_work_refused() -> None:
     zig = [[0.0, 0.0] if i % 2 else [8000.0, 8000.0] for i in range(5000)]
     with pytest.raises(EditsError, match="too large to draw"):
         parse_edits(edits_doc(8000, 8000, {"mode": "keep", "radius": 2048, "points": zig}), 8000, 8000)
+    # ... but a big brush held still for the most points a file may have is one dab, and accepted.
+    still = [[4000.0, 4000.0]] * MAX_POINTS
+    assert len(parse_edits(edits_doc(8000, 8000, {"mode": "keep", "radius": 2048, "points": still}),
+                           8000, 8000)) == 1
 
 
 def test_points_outside_the_photo_and_single_dabs() -> None:
