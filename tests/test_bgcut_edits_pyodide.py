@@ -7,7 +7,6 @@ bgcut/src) in the vendored Pyodide under Node, on a real dev photo with the real
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from bgremove.models import load_model
 from bgremove.pipeline import predict_mask
 
 from .conftest import MODELS_DIR, DevSample
-from .test_bgcut_pyodide import VENDOR, served_bgcut_wheel
+from .test_bgcut_pyodide import served_pyodide
 
 RUNNER = """
 import fs from 'node:fs';
@@ -72,13 +71,7 @@ def strokes_for(alpha0: np.ndarray) -> dict:
 
 @pytest.mark.slow
 def test_strokes_give_the_same_alpha_in_pyodide(dev_ten: list[DevSample], tmp_path: Path) -> None:
-    node = shutil.which("node")
-    runtimes = sorted(VENDOR.glob("pyodide-*/pyodide.mjs"))
-    if node is None or not runtimes:
-        pytest.fail("needs node and the vendored Pyodide: run .venv/bin/python -m webbuild")
-    pyodide_dir = runtimes[-1].parent
-    numpy_wheel = sorted(pyodide_dir.glob("numpy-*.whl"))[-1]
-    bgcut_wheel = served_bgcut_wheel(pyodide_dir)
+    node, pyodide_dir, numpy_wheel, bgcut_wheel = served_pyodide()
     rgba = decode(dev_ten[6].image)
     mask = predict_mask(rgba, load_model("u2netp-fp32", MODELS_DIR), None, bgcut.Options()).mask
     alpha0 = bgcut.pre_edit_alpha(rgba, mask, bgcut.Options())

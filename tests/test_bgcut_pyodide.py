@@ -61,6 +61,18 @@ for (const f of py.FS.readdir('/work')) {
 """
 
 
+def served_pyodide() -> tuple[str, Path, Path, Path]:
+    """Node, and the Pyodide folder, numpy wheel and bgcut wheel the app is pointed at (runtime.json;
+    an older build's folder may still sit beside it). Fails when any is missing or stale."""
+    node = shutil.which("node")
+    if node is None or not (VENDOR / "runtime.json").is_file():
+        pytest.fail("needs node and the vendored Pyodide: run .venv/bin/python -m webbuild")
+    served = [f["path"] for f in json.loads((VENDOR / "runtime.json").read_text())["files"]]
+    pyodide_dir = (ROOT / "web" / next(p for p in served if p.endswith("/pyodide.mjs")).lstrip("/")).parent
+    numpy_wheel = sorted(pyodide_dir.glob("numpy-*.whl"))[-1]
+    return node, pyodide_dir, numpy_wheel, served_bgcut_wheel(pyodide_dir)
+
+
 def served_bgcut_wheel(pyodide_dir: Path) -> Path:
     """The wheel the app serves, after checking it holds exactly the current bgcut sources."""
     wheels = sorted(pyodide_dir.glob("bgcut-*.whl"))
@@ -79,13 +91,7 @@ def served_bgcut_wheel(pyodide_dir: Path) -> Path:
 
 @pytest.mark.slow
 def test_pyodide_matches_cpython_bit_for_bit(tmp_path: Path) -> None:
-    node = shutil.which("node")
-    runtimes = sorted(VENDOR.glob("pyodide-*/pyodide.mjs"))
-    if node is None or not runtimes:
-        pytest.fail("needs node and the vendored Pyodide: run .venv/bin/python -m webbuild")
-    pyodide_dir = runtimes[-1].parent
-    numpy_wheel = sorted(pyodide_dir.glob("numpy-*.whl"))[-1]
-    bgcut_wheel = served_bgcut_wheel(pyodide_dir)
+    node, pyodide_dir, numpy_wheel, bgcut_wheel = served_pyodide()
     import skimage.data
 
     rgba = np.full((300, 451, 4), 255, np.uint8)

@@ -37,11 +37,9 @@ from typing import Any
 import numpy as np
 
 from . import band
-from .composite import composite
-from .decontam import blur_fusion_fields
 from .footprint import Pieces, centres, min_distance, pieces, work_estimate
-from .options import MAX_DECONTAM_WORK_PIXELS, Options, decontam_radii
-from .postprocessing import refine_alpha
+from .options import Options
+from .postprocessing import decontaminate_and_composite, refine_alpha, resolve
 from .resize import resize
 from .snap import SNAP_CORE, SNAP_WINDOW, fit, membership
 from .validate import as_mask, as_rgba
@@ -364,19 +362,8 @@ def pre_edit_alpha(rgba: np.ndarray, mask: Any, options: Options | None = None, 
     these arguments (same ones) before it multiplies in the photo's own alpha and composites.
     On the band path (opaque photo, default options) it is the band path's uint8 alpha / 255."""
     options = options or Options()
-    if hasattr(mask, "work") and hasattr(mask, "mask"):
-        work = work if work is not None else mask.work
-        mask = mask.mask
-    rgba = as_rgba(rgba)
-    if refiner is None and options.refine == "edge":
-        from .guided import edge_refiner
-
-        refiner = edge_refiner(rgba.shape[0], rgba.shape[1], options.radius)
-    if band.supports(rgba, options):
-        if work is None:
-            from .passes import WorkingCopy
-
-            work = WorkingCopy(rgba)
+    rgba, mask, work, refiner = resolve(rgba, mask, options, work, refiner)
+    if work is not None:
         a8 = band.band_postprocess(rgba, as_mask(mask), replace(options, output="alpha"), work, refiner)
         return a8.astype(np.float32) * np.float32(1.0 / 255.0)
     return refine_alpha(rgba, mask, options)
@@ -391,7 +378,6 @@ def finish(rgba: np.ndarray, alpha: np.ndarray, options: Options | None = None, 
     rgba = as_rgba(rgba)
     if np.asarray(alpha).shape != rgba.shape[:2]:
         raise ValueError(f"alpha must be shaped {rgba.shape[:2]}, got {np.asarray(alpha).shape}")
-    clock = time.perf_counter
     if edits is not None and len(edits):
         a = apply_edits(alpha, rgba, edits, timings)
     else:  # composite only reads the alpha: no copy
@@ -399,14 +385,4 @@ def finish(rgba: np.ndarray, alpha: np.ndarray, options: Options | None = None, 
         if a.dtype == np.uint8:
             a = a.astype(np.float32) * np.float32(1.0 / 255.0)
         a = a.astype(np.float32, copy=False)
-    t1 = clock()
-    fields = None
-    if options.decontaminate and options.output == "rgba":
-        h, w = a.shape
-        fields = blur_fusion_fields(rgba, a, decontam_radii(h, w), MAX_DECONTAM_WORK_PIXELS)
-    t2 = clock()
-    out = composite(rgba, a, options, fields)
-    if timings is not None:
-        timings["decontaminate"] = t2 - t1
-        timings["composite"] = clock() - t2
-    return np.ascontiguousarray(out)
+    return decontaminate_and_composite(rgba, a, options, timings)

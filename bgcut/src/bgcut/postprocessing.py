@@ -18,7 +18,8 @@ from .options import Options
 from .resize import resize
 from .validate import as_mask, as_rgba
 
-__all__ = ["postprocess", "postprocess_full", "refine_alpha", "upsample_mask"]
+__all__ = ["decontaminate_and_composite", "postprocess", "postprocess_full", "refine_alpha", "resolve",
+           "upsample_mask"]
 
 
 def upsample_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -105,20 +106,31 @@ def postprocess(
             if timings is not None:
                 timings["refine"] = time.perf_counter() - t0
             return touchup.finish(rgba, alpha, options, edits, timings)
+    rgba, mask, work, refiner = resolve(rgba, mask, options, work, refiner)
+    if work is not None:
+        out = band.band_postprocess(rgba, as_mask(mask), options, work, refiner, timings)
+        return np.ascontiguousarray(out)
+    return postprocess_full(rgba, mask, options, timings)
+
+
+def resolve(rgba: np.ndarray, mask: Any, options: Options, work: Any = None,
+            refiner: Any = None) -> tuple[np.ndarray, Any, Any, Any]:
+    """``postprocess``'s arguments made concrete: the photo as RGBA, the bare mask (a plan's result
+    unpacked), the working copy when the band path serves ``options`` (else None: the full path)
+    and the edge refiner ``options`` call for."""
     if hasattr(mask, "work") and hasattr(mask, "mask"):
         work = work if work is not None else mask.work
         mask = mask.mask
     rgba = as_rgba(rgba)
     if refiner is None and options.refine == "edge":
         refiner = edge_refiner(rgba.shape[0], rgba.shape[1], options.radius)
-    if band.supports(rgba, options):
-        if work is None:
-            from .passes import WorkingCopy
+    if not band.supports(rgba, options):
+        return rgba, mask, None, refiner
+    if work is None:
+        from .passes import WorkingCopy
 
-            work = WorkingCopy(rgba)
-        out = band.band_postprocess(rgba, as_mask(mask), options, work, refiner, timings)
-        return np.ascontiguousarray(out)
-    return postprocess_full(rgba, mask, options, timings)
+        work = WorkingCopy(rgba)
+    return rgba, mask, work, refiner
 
 
 def postprocess_full(
@@ -134,6 +146,16 @@ def postprocess_full(
     t0 = clock()
     rgba = as_rgba(rgba)
     alpha = refine_alpha(rgba, mask, options)
+    if timings is not None:
+        timings["refine"] = clock() - t0
+    return decontaminate_and_composite(rgba, alpha, options, timings)
+
+
+def decontaminate_and_composite(rgba: np.ndarray, alpha: np.ndarray, options: Options,
+                                timings: dict[str, float] | None = None) -> np.ndarray:
+    """The last steps on a finished float alpha (H, W): the edge band's colours re-estimated (RGBA
+    output with ``decontaminate``) and the background composited; C-contiguous uint8."""
+    clock: Callable[[], float] = time.perf_counter
     t1 = clock()
     fields = None
     if options.decontaminate and options.output == "rgba":
@@ -142,7 +164,6 @@ def postprocess_full(
         fields = blur_fusion_fields(rgba, alpha, radii, defaults.MAX_DECONTAM_WORK_PIXELS)
     t2 = clock()
     out = composite(rgba, alpha, options, fields)
-    t3 = clock()
     if timings is not None:
-        timings.update(refine=t1 - t0, decontaminate=t2 - t1, composite=t3 - t2)
+        timings.update(decontaminate=t2 - t1, composite=clock() - t2)
     return np.ascontiguousarray(out)
