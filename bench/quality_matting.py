@@ -89,6 +89,8 @@ def _edges() -> dict[str, Edge]:
              "fast guided, auto radius, eps 1e-4, no threshold ramp"),
     ]
     e.append(Edge("edge", {"refine": "edge"}, "refine='edge': bgcut.guided.EdgeRefiner on the band tiles"))
+    e.append(Edge("matte", {"refine": "matte"},
+                  "refine='matte': bgcut.trimap_matting.TrimapMatting on the band tiles"))
     return {x.name: x for x in e}
 
 

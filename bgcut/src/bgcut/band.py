@@ -32,7 +32,8 @@ from .edges import apply_threshold
 from .options import Options
 from .resize import resize, taps
 
-__all__ = ["BAND_ROWS", "BandRefiner", "band_postprocess", "certain_bounds", "mask_classes", "supports"]
+__all__ = ["BAND_ROWS", "BandRefiner", "band_postprocess", "band_refiner", "certain_bounds", "mask_classes",
+           "supports"]
 
 # Output rows per band: smaller bands hug a slanted outline more tightly but cost more Python steps.
 BAND_ROWS = 32
@@ -53,6 +54,20 @@ class BandRefiner(Protocol):
     def __call__(self, rgba: np.ndarray, alpha: np.ndarray) -> np.ndarray: ...
 
 
+def band_refiner(options: Options, h: int, w: int) -> BandRefiner | None:
+    """The refiner ``options.refine`` runs on the band tiles of an ``h x w`` photo: 'edge' (guided
+    filter, ``bgcut.guided``), 'matte' (closed-form matting, ``bgcut.trimap_matting``), else None."""
+    if options.refine == "edge":
+        from .guided import edge_refiner
+
+        return edge_refiner(h, w, options.radius)
+    if options.refine == "matte":
+        from .trimap_matting import matte_refiner
+
+        return matte_refiner(h, w)
+    return None
+
+
 def supports(rgba: np.ndarray, options: Options) -> bool:
     """Whether the band path gives the full path's result for these options and this photo: no
     full-resolution refinement or edge filters, and an opaque photo (a photo's own partial alpha
@@ -60,7 +75,7 @@ def supports(rgba: np.ndarray, options: Options) -> bool:
     (``postprocess`` passes its ``bgcut.guided.EdgeRefiner``); the full path runs that refiner on
     the whole photo, which agrees with the tiles closely but not byte for byte (each tile fits the
     filter on its own subsampled grid)."""
-    if options.refine not in ("none", "edge") or options.edge_shift != 0 or options.feather != 0:
+    if options.refine not in ("none", "edge", "matte") or options.edge_shift != 0 or options.feather != 0:
         return False
     step = max(1, (1 << 22) // max(1, rgba.shape[1]))  # no full-size temporary at 48 MP
     return all(bool((rgba[r0:r0 + step, :, 3] == 255).all()) for r0 in range(0, rgba.shape[0], step))

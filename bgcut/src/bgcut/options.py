@@ -16,7 +16,7 @@ import numpy as np
 __all__ = ["EXTRA_PASS_MODES", "OUTPUT_MODES", "REFINE_MODES", "Options", "auto_radius", "auto_subsample",
            "decontam_radii"]
 
-REFINE_MODES = ("none", "guided", "fast_guided", "edge")
+REFINE_MODES = ("none", "guided", "fast_guided", "edge", "matte")
 OUTPUT_MODES = ("rgba", "alpha")
 EXTRA_PASS_MODES = ("auto", "always")
 
@@ -41,6 +41,15 @@ EDGE_SUBSAMPLE_PER_RADIUS = 3
 EDGE_EPS = 1e-3
 EDGE_THRESHOLD = 0.45
 EDGE_SOFTNESS = 0.6
+# refine='matte': closed-form matting (bgcut.trimap_matting.TrimapMatting) in the automatic trimap
+# band on the outline's band tiles, solved at a subsample that brings the long side to at most
+# MATTE_WORK_LONG_SIDE (so a 12 MP photo is solved at 1/4 scale), then guided-filter upsampling.
+# Chosen on the matting-dev tuning half (docs/QUALITY.md, hair); opt-in, see there for why.
+MATTE_BAND = 3
+MATTE_WORK_LONG_SIDE = 1000
+MATTE_EPS = 1e-6
+MATTE_PRIOR = 1e-3
+MATTE_ITERATIONS = 200
 # Blur fusion radii as fractions of the long side (Forte & Pitie use 90 and 6 px); the large one must
 # reach past the soft band into solid foreground, so it grows with the photo.
 DECONTAM_LARGE_FRACTION = 1 / 10
@@ -89,7 +98,9 @@ class Options:
     """What :func:`bgcut.postprocess` does after the model.
 
     refine: 'none' (default; bilinear upsampling only), 'edge' (soft hair/fur edges: guided filter
-        on the outline's band only, after the threshold; ``radius`` overrides its size),
+        on the outline's band only, after the threshold; ``radius`` overrides its size), 'matte'
+        (closed-form matting in the outline's trimap band at reduced resolution, after the
+        threshold; slower, bgcut.trimap_matting),
         'fast_guided' (guided filter fitted at reduced resolution) or 'guided' (full resolution
         up to 4 MP). On the dev set no guided
         setting raised IoU or Boundary IoU (docs/QUALITY.md); they soften hair edges.

@@ -13,7 +13,7 @@ from . import options as defaults
 from .composite import composite
 from .decontam import blur_fusion_fields
 from .edges import apply_threshold, feather, shift_edge
-from .guided import edge_refiner, fast_guided_filter
+from .guided import fast_guided_filter
 from .options import Options
 from .resize import resize
 from .validate import as_mask, as_rgba
@@ -48,7 +48,7 @@ def refine_alpha(rgba: np.ndarray, mask: np.ndarray, options: Options | None = N
     rgba = as_rgba(rgba)
     mask = as_mask(mask)
     h, w = rgba.shape[:2]
-    if options.refine in ("none", "edge"):
+    if options.refine in ("none", "edge", "matte"):
         alpha = upsample_mask(mask, (h, w))
     else:
         radius = options.radius or defaults.auto_radius(h, w)
@@ -60,9 +60,10 @@ def refine_alpha(rgba: np.ndarray, mask: np.ndarray, options: Options | None = N
     if options.threshold is not None:
         # alpha is ours (fresh from upsampling or the filter), so the ramp may overwrite it.
         alpha = apply_threshold(alpha, options.threshold, options.threshold_softness, inplace=True)
-    if options.refine == "edge":
+    refiner = band.band_refiner(options, h, w)
+    if refiner is not None:
         # The whole photo as one tile; postprocess's band path runs the same refiner on its tiles only.
-        alpha = edge_refiner(h, w, options.radius)(rgba, alpha)
+        alpha = refiner(rgba, alpha)
     alpha = shift_edge(alpha, options.edge_shift)
     alpha = feather(alpha, options.feather)
     np.clip(alpha, 0.0, 1.0, out=alpha)
@@ -122,8 +123,8 @@ def resolve(rgba: np.ndarray, mask: Any, options: Options, work: Any = None,
         work = work if work is not None else mask.work
         mask = mask.mask
     rgba = as_rgba(rgba)
-    if refiner is None and options.refine == "edge":
-        refiner = edge_refiner(rgba.shape[0], rgba.shape[1], options.radius)
+    if refiner is None:
+        refiner = band.band_refiner(options, rgba.shape[0], rgba.shape[1])
     if not band.supports(rgba, options):
         return rgba, mask, None, refiner
     if work is None:

@@ -23,11 +23,12 @@ import math
 
 import numpy as np
 
+from . import options as defaults
 from .boxfilter import max_filter, min_filter
 from .guided import fast_guided_filter
 from .resize import resize
 
-__all__ = ["TrimapMatting", "matting_stencil", "solve_band", "unknown_band"]
+__all__ = ["TrimapMatting", "matte_refiner", "matting_stencil", "solve_band", "unknown_band"]
 
 # Window member offsets (dy, dx) of a 3x3 window, row by row.
 _OFFSETS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
@@ -218,3 +219,10 @@ class TrimapMatting:
         out[changed] = up[changed]
         np.clip(out, 0.0, 1.0, out=out)
         return out
+
+
+def matte_refiner(h: int, w: int) -> TrimapMatting:
+    """The ``refine='matte'`` refiner for an ``h x w`` photo, from the defaults in ``bgcut.options``."""
+    s = max(1, math.ceil(max(h, w) / defaults.MATTE_WORK_LONG_SIDE))
+    return TrimapMatting(defaults.MATTE_BAND, s, defaults.MATTE_EPS, defaults.MATTE_PRIOR,
+                         defaults.MATTE_ITERATIONS)
