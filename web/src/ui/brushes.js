@@ -43,6 +43,7 @@ export function initBrushes({ touchUp, zoom, say }) {
   let stroke = null;  // {mode, radius, snap, points, pointerId, last: [x, y] in canvas px, snapshot}
   let dirty = false;  // the canvas shows strokes the shown result does not have yet
   let photoCache = null; // {job, width, height, canvas}: the original at the preview's size
+  let baseCache = null; // {job, src, width, height, canvas}: the shown result at the preview's size
   const touches = new Map(); // pointerId -> {x, y} for two-finger moves
   let gesture = null;
 
@@ -64,6 +65,7 @@ export function initBrushes({ touchUp, zoom, say }) {
       section.querySelector('input[name=view][value=result]').dispatchEvent(new Event('change'));
     }
     if (t === 'move') cursor.hidden = true;
+    else prepare();
   }
 
   function setSize(px) {
@@ -107,15 +109,44 @@ export function initBrushes({ touchUp, zoom, say }) {
     return photoCache.canvas;
   }
 
-  // Sizes the canvas to the picture as shown now and paints the shown result into it.
-  function startPreview() {
+  // The preview's size: the picture as shown now, in device pixels, at most the photo's own.
+  function previewSize() {
     const r = job.result;
     const box = canvas.getBoundingClientRect();
     const scale = Math.min(1, (box.width * devicePixelRatio) / r.width, PREVIEW_MAX_SIDE / Math.max(r.width, r.height));
-    canvas.width = Math.max(1, Math.round(r.width * scale));
-    canvas.height = Math.max(1, Math.round(r.height * scale));
+    return [Math.max(1, Math.round(r.width * scale)), Math.max(1, Math.round(r.height * scale))];
+  }
+
+  function baseAt(w, h) {
+    const src = after.currentSrc;
+    if (baseCache?.job !== job || baseCache.src !== src || baseCache.width !== w || baseCache.height !== h) {
+      const c = new OffscreenCanvas(w, h);
+      c.getContext('2d').drawImage(after, 0, 0, w, h);
+      baseCache = { job, src, width: w, height: h, canvas: c };
+    }
+    return baseCache.canvas;
+  }
+
+  // Scaling a 12 MP result and photo down takes a few hundred ms: done while the person is not
+  // drawing (a brush picked, a result shown), so a stroke's first frame only copies them.
+  let prepareTimer = null;
+  function prepare() {
+    clearTimeout(prepareTimer);
+    prepareTimer = setTimeout(() => {
+      if (!open() || tool() === 'move' || stroke || !after.complete || !after.naturalWidth) return;
+      const [w, h] = previewSize();
+      baseAt(w, h);
+      photoAt(w, h);
+    }, 50);
+  }
+
+  // Sizes the canvas to the picture as shown now and paints the shown result into it.
+  function startPreview() {
+    const [w, h] = previewSize();
+    canvas.width = w;
+    canvas.height = h;
     ctx.globalCompositeOperation = 'source-over';
-    ctx.drawImage(after, 0, 0, canvas.width, canvas.height);
+    ctx.drawImage(baseAt(w, h), 0, 0);
     dirty = true;
     stage.dataset.preview = 'true';
   }
@@ -271,11 +302,16 @@ export function initBrushes({ touchUp, zoom, say }) {
   // The worker's result is on screen: the stand-in strokes can go.
   after.addEventListener('load', () => {
     if (dirty && !stroke && job && !touchUp.pending(job)) clearPreview();
+    prepare();
   });
 
   // ---- controls ----
 
   for (const radio of section.querySelectorAll('input[name=tool]')) radio.addEventListener('change', applyTool);
+  // A zoom changes the preview's size: prepare it again for the next stroke.
+  stage.addEventListener('wheel', prepare, { passive: true });
+  stage.addEventListener('keydown', prepare);
+  for (const id of ['zoom-in', 'zoom-out', 'zoom-reset']) $(id).addEventListener('click', prepare);
   size.addEventListener('input', showSize);
   undo.addEventListener('click', () => doUndo());
   redo.addEventListener('click', () => doRedo());
@@ -360,6 +396,7 @@ export function initBrushes({ touchUp, zoom, say }) {
       job = next;
       clearPreview();
       update();
+      prepare();
     },
     /** The job's history or pending state changed. */
     changed(changedJob) {

@@ -6,11 +6,15 @@ import { encodePixels } from './encode.js';
 
 const GLUE_URL = new URL('./edits_glue.py', import.meta.url);
 
-// What the cache may hold, in photo pixels: one 12 MP photo costs ~100 MB of Pyodide heap (RGBA
-// plus a float32 alpha), and that heap never shrinks. At least the newest photo is always kept.
+// What the cache may hold, in photo pixels: one 12 MP photo costs ~150 MB of Pyodide heap (RGBA
+// and two float32 alphas: before the strokes, and after the last call's), and that heap never
+// shrinks. At least the newest photo is always kept.
 const CACHE_PIXELS = 16_000_000;
 
-const cache = new Map(); // editKey -> {rgba, planned, opts, width, height, alpha?}; insertion = age
+// editKey -> {rgba, planned, opts, width, height, alpha?, edited?}; insertion order = age. alpha:
+// the pre-edit alpha; edited: {strokes (each as JSON), alpha} of the last call, so the next stroke
+// (the common case) costs that stroke only.
+const cache = new Map();
 let glue = null;
 
 // bgcut.edits.EditsError's text is a sentence for people; the class name is not.
@@ -31,7 +35,7 @@ function drop(key) {
   const entry = cache.get(key);
   if (!entry) return;
   cache.delete(key);
-  for (const obj of [entry.rgba, entry.planned, entry.opts, entry.alpha]) obj?.destroy();
+  for (const obj of [entry.rgba, entry.planned, entry.opts, entry.alpha, entry.edited?.alpha]) obj?.destroy();
 }
 
 /** Keeps a removed photo's Python objects (they are then not destroyed by remove()). */
@@ -74,12 +78,20 @@ export async function applyEdits({ editKey, edits }, e) {
   const t0 = performance.now();
   const g = await loadGlue(e.pyodide);
   entry.alpha ??= g.pre_edit_alpha(entry.rgba, entry.planned, entry.opts);
-  let out;
+  const strokes = Array.isArray(edits.strokes) ? edits.strokes.map((s) => JSON.stringify(s)) : [];
+  const last = entry.edited;
+  const extends_ = last && last.strokes.length <= strokes.length && last.strokes.every((s, i) => s === strokes[i]);
+  let alpha;
   try {
-    out = g.apply(entry.rgba, entry.alpha, JSON.stringify(edits), entry.opts);
+    alpha = g.edit_alpha(entry.rgba, extends_ ? last.alpha : entry.alpha, JSON.stringify(edits),
+      extends_ ? last.strokes.length : 0);
   } catch (err) {
     throw new UserError(`These edits cannot be applied: ${reason(err)}`);
   }
+  last?.alpha.destroy();
+  entry.edited = { strokes, alpha };
+  const tEdit = performance.now();
+  const out = g.finish(entry.rgba, alpha, entry.opts);
   const t1 = performance.now();
   let blob;
   try {
@@ -94,5 +106,5 @@ export async function applyEdits({ editKey, edits }, e) {
   }
   const t2 = performance.now();
   return { blob, width: entry.width, height: entry.height, editKey,
-    timings: { edit: t1 - t0, encode: t2 - t1, total: t2 - t0 } };
+    timings: { strokes: tEdit - t0, edit: t1 - t0, encode: t2 - t1, total: t2 - t0 } };
 }

@@ -7,9 +7,12 @@ The API the worker's JavaScript calls:
   by the worker while the photo may still be edited.
 * ``remove_with_edits(rgba, planned, options, edits_json, as_mask)`` -> uint8 (H, W, 4): a whole
   remove() with strokes, as ``bgcut.postprocess(..., edits=)``; for ``as_mask`` the alpha as grey.
-* ``apply(rgba, alpha, edits_json, options)`` -> uint8 (H, W, 4): the cut-out with the strokes
-  applied, decontaminated and composited as ``options`` say. Raises ``bgcut.edits.EditsError``
-  (a message for people) for a bad edits file.
+* ``edit_alpha(rgba, alpha, edits_json, skip)`` -> float32 (H, W): ``alpha`` with the file's
+  strokes from index ``skip`` on applied (``alpha`` already has the first ``skip``: strokes apply
+  in order, each to what the previous left, so this equals applying them all to the pre-edit alpha).
+  Raises ``bgcut.edits.EditsError`` (a message for people) for a bad edits file.
+* ``finish(rgba, alpha, options)`` -> uint8 (H, W, 4): decontaminated and composited as
+  ``options`` say.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ def pre_edit_alpha(rgba: np.ndarray, planned: Any, options: Any) -> np.ndarray:
     return bgedits.pre_edit_alpha(rgba, planned, _options(_as_dict(options)))
 
 
-def apply(rgba: np.ndarray, alpha: np.ndarray, edits_json: str, options: Any) -> np.ndarray:
+def edit_alpha(rgba: np.ndarray, alpha: np.ndarray, edits_json: str, skip: int) -> np.ndarray:
     h, w = alpha.shape
     edits = bgedits.parse_edits(edits_json, w, h)
-    edited = bgedits.apply_edits(alpha, rgba[..., :3], edits)
-    out = bgedits.finish(rgba, edited, _options(_as_dict(options)))
-    return np.ascontiguousarray(out)
+    return bgedits.apply_edits(alpha, rgba, edits.suffix(int(skip)))
+
+
+def finish(rgba: np.ndarray, alpha: np.ndarray, options: Any) -> np.ndarray:
+    return np.ascontiguousarray(bgedits.finish(rgba, alpha, _options(_as_dict(options))))
 
 
 def remove_with_edits(rgba: np.ndarray, planned: Any, options: Any, edits_json: str,
