@@ -51,6 +51,18 @@ export function keepForEdits(key, entry) {
   }
 }
 
+/** A photo of `pixels` is about to be removed: drop kept photos that would take the cache past its
+ * size with it, before the new one's pixels enter the (never shrinking) Pyodide heap. */
+export function makeRoom(pixels) {
+  let kept = 0;
+  for (const e of cache.values()) kept += e.width * e.height;
+  for (const k of cache.keys()) {
+    if (kept + pixels <= CACHE_PIXELS) break;
+    kept -= cache.get(k).width * cache.get(k).height;
+    drop(k);
+  }
+}
+
 export function hasEdits(key) {
   return cache.has(key);
 }

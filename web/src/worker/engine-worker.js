@@ -13,7 +13,7 @@ import { modelMemoryProblem } from './memory-budget.js';
 import { warmUpImage, warmUpMask } from './warm-up.js';
 import { blockSums } from './block-sums.js';
 import { armTestCrash, crashIfArmed, isFatal } from './crash.js';
-import { applyEdits, editedOutput, hasEdits, keepForEdits } from './edits.js';
+import { applyEdits, editedOutput, hasEdits, keepForEdits, makeRoom } from './edits.js';
 
 const GLUE_URL = new URL('./engine_glue.py', import.meta.url);
 
@@ -178,6 +178,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       throw new UserError(`Invalid option: ${pythonMessage(err)}`);
     }
     const { pixels, width, height, warnings, downscaled, runtimeFiles } = await decodeToPixels(blob, name);
+    makeRoom(width * height); // photos kept for editing give way first
     // Only Safari draws HEIC itself: the page gets the decoded photo for its before/after view.
     const original = runtimeFiles
       ? await createImageBitmap(new ImageData(pixels, width, height), { premultiplyAlpha: 'none' }) : null;
