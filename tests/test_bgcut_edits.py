@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 from bgcut.edits import MAX_POINTS, RADIUS_MAX, EditsError, apply_edits, finish, parse_edits, pre_edit_alpha
+from bgcut.snap import SNAP_CORE
 
 import bgcut
 from bgremove.decode import decode
@@ -83,9 +84,9 @@ def test_keep_and_erase_change_alpha_inside_the_footprint_only(photo, snap: bool
     d_keep, d_erase = polyline_distance(keep_pts, h, w), polyline_distance(erase_pts, h, w)
     outside = (d_keep >= r + 0.5) & (d_erase >= r + 0.5)
     np.testing.assert_array_equal(out[outside], alpha0[outside])
-    # Deep inside: painted outright (snapping leaves the core, a quarter of the radius, to the brush;
+    # Deep inside: painted outright (snapping leaves the core, SNAP_CORE of the radius, to the brush;
     # here the whole footprint lies over one kind of alpha, so the snap keeps painting it all).
-    inner = r - 0.5 if not snap else r / 4
+    inner = r - 0.5 if not snap else r * SNAP_CORE
     assert (out[d_keep <= inner] == 1.0).all()
     assert (out[d_erase <= inner] == 0.0).all()
     if not snap:

@@ -8,7 +8,7 @@ output image's coordinates); pixel (i, j) covers x in [i, i + 1), y in [j, j + 1
 
 A stroke's footprint is the union of discs of ``radius`` along the polyline through its points
 (``bgcut.footprint``); "keep" paints alpha towards 1 there, "erase" towards 0, with a one-pixel
-antialiased rim. With ``snap`` (the default) only the core (a quarter of the radius) is painted
+antialiased rim. With ``snap`` (the default) only the core (0.4 of the radius) is painted
 outright; the rest of the footprint follows the photo's own edges (``bgcut.snap``): rim pixels
 that look like the core are painted, rim pixels that look like what lies outside the brush keep
 their alpha. Strokes apply in order, each reading the alpha the previous ones left, and each
@@ -75,7 +75,7 @@ class EditsError(ValueError):
     """A bad or refused edits file; ``str(err)`` is a sentence for people."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Stroke:
     """One brush stroke: ``points`` float64 (n, 2) as (x, y) in full-resolution pixels."""
 
@@ -88,7 +88,7 @@ class Stroke:
         return {"mode": self.mode, "radius": self.radius, "snap": self.snap, "points": self.points.tolist()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Edits:
     """A parsed, checked edits file for a ``width`` x ``height`` photo."""
 

@@ -23,10 +23,13 @@ from .boxfilter import box_mean
 __all__ = ["SNAP_CORE", "SNAP_EPS", "SNAP_WINDOW", "fit", "membership"]
 
 # The core (radius SNAP_CORE * r) always takes the brush's target; the snapping acts on the rest.
-SNAP_CORE = 0.25
+# Chosen with the window on the dev set's tuning half (bench/edits_quality.py: simulated dabs that
+# spill over the true outline by a third to two thirds of their radius; 0.25 to 0.55 tried).
+SNAP_CORE = 0.4
 # Window radius of the local linear fit, as a fraction of the brush radius: an unlabelled rim
-# pixel (between the core and the footprint's edge, 3r/4 wide) sees labels within r / 2.
-SNAP_WINDOW = 0.75
+# pixel (between the core and the footprint's edge, 0.6 r wide) sees labels of both kinds within
+# its window, or through the coefficients' smoothing (0.5 to 1.0 tried).
+SNAP_WINDOW = 0.5
 # Regularisation with the guide in [0, 1]: a colour step of a few levels already outweighs it, so
 # edges between distinct colours snap; sensor noise (~4 levels, variance 2.5e-4) does not.
 SNAP_EPS = 1e-3
