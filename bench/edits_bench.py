@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -110,15 +109,10 @@ def inplace_time(alpha0: np.ndarray, rgba: np.ndarray, edits: bgcut.Edits, runs:
 
 
 def pyodide_times(rgba: np.ndarray, alpha0: np.ndarray, docs: dict, runs: int) -> dict[str, float]:
-    from tests.test_bgcut_pyodide import VENDOR
+    # The served runtime (runtime.json), with the bgcut wheel checked against bgcut/src.
+    from tests.test_bgcut_pyodide import served_pyodide
 
-    node = shutil.which("node")
-    runtimes = sorted(VENDOR.glob("pyodide-*/pyodide.mjs"))
-    if node is None or not runtimes:
-        raise SystemExit("--pyodide needs node and the vendored Pyodide: run .venv/bin/python -m webbuild")
-    pyodide_dir = runtimes[-1].parent
-    numpy_wheel = sorted(pyodide_dir.glob("numpy-*.whl"))[-1]
-    bgcut_wheel = sorted(pyodide_dir.glob("bgcut-*.whl"))[-1]
+    node, pyodide_dir, numpy_wheel, bgcut_wheel = served_pyodide()
     with tempfile.TemporaryDirectory(prefix="edits-bench-") as tmp:
         work = Path(tmp)
         np.save(work / "rgba.npy", rgba)
