@@ -81,3 +81,23 @@ def test_no_contour_returns_the_input() -> None:
 def test_bad_parameters_are_refused(kwargs: dict) -> None:
     with pytest.raises(ValueError, match="TrimapMatting needs"):
         TrimapMatting(**kwargs)
+
+
+@pytest.mark.parametrize("width", [120, 1600])
+def test_band_tiles_read_the_one_whole_photo_solve(width: int) -> None:
+    # refine='matte' on the band path (prepared once, read per tile) against the full-resolution
+    # path (one call on the whole photo): the same solve, so the same alpha (1600 px wide: solved
+    # at half scale, where the two resample the mask in a different order).
+    import bgcut
+    from bgcut.postprocessing import postprocess_full
+
+    h = width // 2
+    rgba, true_alpha = _ramp_scene(h, width, width // 2 - width // 12, width // 6)
+    mask = (true_alpha[::4, ::4] >= 0.5).astype(np.float32)
+    opts = bgcut.Options(refine="matte", output="alpha")
+    band_out = bgcut.postprocess(rgba, mask, opts).astype(int)
+    full_out = postprocess_full(rgba, mask, opts).astype(int)
+    plain = bgcut.postprocess(rgba, mask, bgcut.Options(output="alpha")).astype(int)
+    assert np.abs(band_out - full_out).max() <= (0 if width <= 1000 else 2)
+    truth = np.rint(true_alpha * 255)
+    assert np.abs(band_out - truth).mean() < np.abs(plain - truth).mean()

@@ -15,6 +15,9 @@ Refinement on band tiles: a ``BandRefiner`` (any callable with a ``margin`` attr
 ``refiner(rgba_crop, alpha_crop) -> alpha_crop`` on every tile widened by ``margin`` pixels on each
 side (clipped to the photo), with float32 alpha in [0, 1]; its result replaces the tile's alpha. The
 uncertain region is widened by ``margin`` too, so pixels the refiner may soften lie in some tile.
+A refiner that also has ``prepare(rgba, mask, options, work)`` and ``tile(rgba_tile, alpha_tile,
+rows, cols)`` (``bgcut.trimap_matting.TrimapMatting``) is prepared once per photo and then asked for
+each tile's alpha, without widening.
 """
 
 from __future__ import annotations
@@ -187,6 +190,14 @@ def band_postprocess(
         fields = _fields(work, mask, options, (h, w))
         spent["decontaminate"] += clock() - t
     background = background_bands(rgba, options) if rgb_out else None
+    # A refiner that solves the whole photo once (bgcut.trimap_matting) is prepared here and then
+    # only read per tile: its tiles need no context of their own.
+    tiled = refiner is not None and hasattr(refiner, "prepare") and hasattr(refiner, "tile")
+    if tiled:
+        t = clock()
+        refiner.prepare(rgba, mask, options, work)
+        spent["refine"] += clock() - t
+        ctx = 0
     out = np.empty((h, w, 4) if rgb_out else (h, w), np.uint8)
     for y0 in range(0, h, BAND_ROWS):
         y1 = min(h, y0 + BAND_ROWS)
@@ -218,8 +229,10 @@ def band_postprocess(
         t = clock()
         tiles = []
         for c0, c1 in runs:
-            if refiner is None:
+            if refiner is None or tiled:
                 a = _alpha_tile(mask, (h, w), (y0, y1), (c0, c1), options)
+                if tiled:
+                    a = refiner.tile(rgba[y0:y1, c0:c1], a, (y0, y1), (c0, c1))
             else:
                 ry0, ry1, rx0, rx1 = max(0, y0 - ctx), min(h, y1 + ctx), max(0, c0 - ctx), min(w, c1 + ctx)
                 wide = _alpha_tile(mask, (h, w), (ry0, ry1), (rx0, rx1), options)

@@ -11,21 +11,22 @@ unknown pixel (``np.bincount`` over the windows' 9x9 blocks), the 3x3 covariance
 explicit cofactors, and the system is solved by Jacobi-preconditioned conjugate gradients in
 float64 with a fixed iteration cap, so CPython and Pyodide follow the same arithmetic.
 
-The solve runs at 1/``subsample`` resolution; the solved band is brought back to full resolution
-by the guided filter (its coefficients fitted at the working size, applied to the full-resolution
-colours), and only the band's pixels change. ``TrimapMatting`` is a ``bgcut.band.BandRefiner``:
-called on band tiles (or a whole photo), with ``margin`` the reach of its changes.
+The solve runs once per photo at 1/``subsample`` resolution; the solved band is brought back to
+full resolution by the guided filter (its coefficients fitted at the working size, applied to the
+full-resolution colours of each band tile), and only the band's pixels change.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from . import options as defaults
 from .boxfilter import max_filter, min_filter
-from .guided import fast_guided_filter
+from .edges import apply_threshold
+from .guided import apply_coefficients, guided_coefficients
 from .resize import resize
 
 __all__ = ["TrimapMatting", "matte_refiner", "matting_stencil", "solve_band", "unknown_band"]
@@ -105,6 +106,12 @@ def matting_stencil(image: np.ndarray, unknown: np.ndarray, eps: float) -> tuple
     return ys, xs, stencil.reshape(n, 25)
 
 
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Dot product by NumPy's pairwise sum, not BLAS: the same rounding in Pyodide (no BLAS) and
+    CPython, and no BLAS threads fighting over a loaded machine."""
+    return float(np.multiply(a, b).sum())
+
+
 def solve_band(image: np.ndarray, alpha: np.ndarray, unknown: np.ndarray, eps: float = 1e-5,
                prior: float = 1e-2, iterations: int = 200, tol: float = 1e-6) -> np.ndarray:
     """Closed-form alpha inside ``unknown``; elsewhere ``alpha`` is kept and acts as the boundary.
@@ -145,20 +152,20 @@ def solve_band(image: np.ndarray, alpha: np.ndarray, unknown: np.ndarray, eps: f
     r = rhs - apply(x)
     z = precond * r
     p = z.copy()
-    rz = float(np.dot(r, z))
-    stop = tol * math.sqrt(float(np.dot(rhs, rhs))) + 1e-30
+    rz = float(_dot(r, z))
+    stop = tol * math.sqrt(float(_dot(rhs, rhs))) + 1e-30
     for _ in range(iterations):
         ap = apply(p)
-        pap = float(np.dot(p, ap))
+        pap = float(_dot(p, ap))
         if pap <= 0.0:
             break
         step = rz / pap
         x += step * p
         r -= step * ap
-        if math.sqrt(float(np.dot(r, r))) < stop:
+        if math.sqrt(float(_dot(r, r))) < stop:
             break
         z = precond * r
-        rz_next = float(np.dot(r, z))
+        rz_next = float(_dot(r, z))
         p *= rz_next / rz
         p += z
         rz = rz_next
@@ -174,6 +181,11 @@ class TrimapMatting:
     the input alpha; ``iterations``: conjugate-gradient cap; ``guide_radius``/``guide_eps``: the
     guided filter that brings the working-size solution back to full resolution (radius in working
     pixels). ``margin``: full-resolution pixels beyond which the input alpha cannot change.
+
+    The band is solved once per photo: ``bgcut.band`` calls ``prepare`` with the photo and its mask,
+    then ``tile`` for each band tile, which only reads the solution (tiles never see a seam where
+    two separate solves disagree). Called directly, ``refiner(rgba, alpha)`` solves and returns
+    the whole photo (``postprocess_full``'s path).
     """
 
     def __init__(self, band: int = 4, subsample: int = 1, eps: float = 1e-5, prior: float = 1e-2,
@@ -189,36 +201,79 @@ class TrimapMatting:
         self.iterations = int(iterations)
         self.guide_radius = int(guide_radius)
         self.guide_eps = float(guide_eps)
-        # The unknown band reaches ``band`` working pixels past the contour, the Laplacian's windows
-        # one more, the guided upsampling two radii and one working pixel of interpolation.
-        self.margin = (self.band + 2 + 2 * self.guide_radius) * self.subsample + self.subsample
+        # The unknown band reaches ``band`` working pixels past the contour, the guided upsampling's
+        # coefficients two radii further, and interpolation one working pixel.
+        self.margin = (self.band + 2 * self.guide_radius + 1) * self.subsample + 1
+        self._solved: np.ndarray | None = None
+        self._coef: np.ndarray | None = None
+        self._unknown: np.ndarray | None = None
+        self._size: tuple[int, int] = (0, 0)
+
+    def _low(self, h: int, w: int) -> tuple[int, int]:
+        s = self.subsample
+        return -(-h // s), -(-w // s)
+
+    def _solve(self, image: np.ndarray, a_low: np.ndarray, size: tuple[int, int]) -> None:
+        """Solve at the working size (``image`` float (h, w, 3) in [0, 1], ``a_low`` float (h, w))."""
+        self._size = size
+        unknown = unknown_band(a_low, self.band)
+        self._unknown = unknown if unknown.any() else None
+        if self._unknown is None:
+            return
+        solved = solve_band(image, a_low, unknown, self.eps, self.prior, self.iterations).astype(np.float32)
+        if self.subsample == 1:
+            self._solved, self._coef = solved, None
+        else:
+            self._solved = None
+            self._coef = guided_coefficients(np.asarray(image, np.float32), solved, self.guide_radius,
+                                             self.guide_eps)
+
+    def prepare(self, rgba: np.ndarray, mask: np.ndarray, options: Any, work: Any = None) -> None:
+        """Solve the photo's band once from the model's ``mask`` (any size) thresholded as
+        ``options`` says, at the working size; colours from ``work`` (a ``WorkingCopy``) if given."""
+        h, w = rgba.shape[:2]
+        low = self._low(h, w)
+        image = work.rgb_at(low) if work is not None else resize(rgba[..., :3], low)
+        image *= np.float32(1.0 / 255.0)
+        a_low = np.clip(resize(mask, low), 0.0, 1.0)
+        if options.threshold is not None:
+            a_low = apply_threshold(a_low, options.threshold, options.threshold_softness, inplace=True)
+        np.clip(a_low, 0.0, 1.0, out=a_low)
+        self._solve(image, a_low, (h, w))
+
+    def tile(self, rgba: np.ndarray, alpha: np.ndarray, rows: tuple[int, int],
+             cols: tuple[int, int]) -> np.ndarray:
+        """The prepared solution on the tile ``rows x cols`` of the photo (``rgba``: the tile's
+        pixels; ``alpha``: its unrefined float32 alpha, kept outside the band) -> float32."""
+        out = np.array(alpha, np.float32)
+        if self._unknown is None:
+            return out
+        size = self._size
+        changed = resize(self._unknown.astype(np.float32), size, rows=rows, cols=cols) > 0.0
+        if not changed.any():
+            return out
+        if self._solved is not None:
+            q = self._solved[rows[0]:rows[1], cols[0]:cols[1]]
+        else:
+            coef = resize(self._coef, size, rows=rows, cols=cols)
+            q = apply_coefficients(coef, rgba, 1.0 / 255.0)
+        out[changed] = q[changed]
+        np.clip(out, 0.0, 1.0, out=out)
+        return out
 
     def __call__(self, rgba: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         """``rgba``: uint8 (h, w, >=3); ``alpha``: float32 (h, w) in [0, 1] -> float32 (h, w)."""
         alpha = np.asarray(alpha, np.float32)
         h, w = alpha.shape
-        s = self.subsample
-        if s > 1:
-            low = (-(-h // s), -(-w // s))
+        low = self._low(h, w)
+        if self.subsample > 1:
             image = resize(rgba[..., :3], low) * np.float32(1.0 / 255.0)
             a_low = np.clip(resize(alpha, low), 0.0, 1.0)
         else:
             image = rgba[..., :3].astype(np.float32) * np.float32(1.0 / 255.0)
             a_low = alpha
-        unknown = unknown_band(a_low, self.band)
-        if not unknown.any():
-            return alpha.copy()
-        solved = solve_band(image, a_low, unknown, self.eps, self.prior, self.iterations).astype(np.float32)
-        if s == 1:
-            return solved
-        # Bring the solution back with the guided filter (fitted at the working size), then change
-        # only the pixels whose taps read the unknown band.
-        up = fast_guided_filter(rgba, solved, self.guide_radius * s, self.guide_eps, s)
-        changed = resize(unknown.astype(np.float32), (h, w)) > 0.0
-        out = alpha.copy()
-        out[changed] = up[changed]
-        np.clip(out, 0.0, 1.0, out=out)
-        return out
+        self._solve(image, a_low, (h, w))
+        return self.tile(rgba, alpha, (0, h), (0, w))
 
 
 def matte_refiner(h: int, w: int) -> TrimapMatting:
