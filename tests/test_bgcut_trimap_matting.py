@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bgcut.postprocessing import postprocess_full
 from bgcut.trimap_matting import TrimapMatting, matting_stencil, solve_band, unknown_band
+
+import bgcut
 
 
 def _ramp_scene(h: int = 40, w: int = 60, start: int = 25, width: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -88,9 +91,6 @@ def test_band_tiles_read_the_one_whole_photo_solve(width: int) -> None:
     # refine='matte' on the band path (prepared once, read per tile) against the full-resolution
     # path (one call on the whole photo): the same solve, so the same alpha (1600 px wide: solved
     # at half scale, where the two resample the mask in a different order).
-    import bgcut
-    from bgcut.postprocessing import postprocess_full
-
     h = width // 2
     rgba, true_alpha = _ramp_scene(h, width, width // 2 - width // 12, width // 6)
     mask = (true_alpha[::4, ::4] >= 0.5).astype(np.float32)
