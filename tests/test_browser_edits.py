@@ -284,6 +284,35 @@ def test_brushes_mouse_touch_undo_redo_and_the_cli(live_server, touch_context, d
         assert np.array_equal(rgba_of(zf.read(f"{sample.stem}-cutout.png")), four)
         assert zf.read("other-cutout.png") == other_before
 
+    # Zoom and pan keep working with a brush on, and add no stroke: the wheel, Space + drag, two fingers.
+    page.keyboard.press("b")
+    page.locator("#stage").scroll_into_view_if_needed()
+    box = page.evaluate(CANVAS_BOX_JS)
+    mid = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*mid)
+    page.mouse.wheel(0, -400)
+    style = "(p) => document.getElementById('stage').style.getPropertyValue(p)"
+    page.wait_for_function(f"() => parseFloat(({style})('--zoom')) > 1")
+    pan = f"() => ({style})('--pan-x')"
+    page.locator("#stage").focus()
+    before_pan = page.evaluate(pan)
+    page.keyboard.down(" ")
+    mouse_stroke(page, [mid, (mid[0] + 60, mid[1]), (mid[0] + 120, mid[1])])
+    page.keyboard.up(" ")
+    assert page.evaluate(pan) != before_pan
+    before_pan = page.evaluate(pan)
+    cdp = page.context.new_cdp_session(page)
+    for kind, dx in (("touchStart", 0), ("touchMove", -40), ("touchMove", -80), ("touchEnd", None)):
+        points = [] if dx is None else [{"x": mid[0] + dx, "y": mid[1], "id": 1},
+                                        {"x": mid[0] + dx + 100, "y": mid[1] + 10, "id": 2}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+    cdp.detach()
+    assert page.evaluate(pan) != before_pan
+    # A stroke would be in the list at once (the page adds it on pointerup).
+    assert page.locator("#edit-state").text_content() == "4 strokes"
+    assert np.array_equal(rgba_of(card_png(page)), four)
+    page.locator("#zoom-reset").click()
+
     # "Run again" asks; OK keeps the strokes, which are applied to the new cut-out.
     page.once("dialog", lambda d: d.accept())
     page.locator("#fine-tune > summary").click()
