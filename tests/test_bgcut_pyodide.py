@@ -1,4 +1,5 @@
-"""bgcut gives bit-identical results in Pyodide (wasm32, numpy 2.0.2) and in this CPython.
+"""bgcut gives bit-identical results in Pyodide (wasm32, numpy 2.0.2) and in this CPython
+(refine='matte', a float64 iterative solve: within 1/255).
 
 Installs the bgcut wheel the app serves (web/vendor, built by ``python -m webbuild``) into the
 vendored Pyodide under Node, so a packaging mistake fails here too. Fails when Node, the vendored
@@ -34,7 +35,12 @@ CASES = {
     "opaque-default": {},
     "opaque-edge": {"refine": "edge"},
     "opaque-edge-alpha": {"refine": "edge", "output": "alpha"},
+    "matte": {"refine": "matte"},
+    "opaque-matte-alpha": {"refine": "matte", "output": "alpha"},
 }
+# refine='matte' ends in a conjugate-gradient solve in float64: the same operations in both runtimes,
+# but libm and SIMD rounding may differ in the last bits, so one step of 1/255 is allowed there.
+WITHIN_ONE = {"matte", "opaque-matte-alpha"}
 
 RUNNER = """
 import fs from 'node:fs';
@@ -115,4 +121,8 @@ def test_pyodide_matches_cpython_bit_for_bit(tmp_path: Path) -> None:
     for name, want in expected.items():
         got = np.load(tmp_path / f"out_{name}.npy")
         assert got.shape == want.shape and got.dtype == want.dtype, name
+        if name in WITHIN_ONE:
+            diff = np.abs(got.astype(int) - want.astype(int))
+            assert diff.max() <= 1, f"Pyodide and CPython differ by {diff.max()} for {name!r}"
+            continue
         np.testing.assert_array_equal(got, want, err_msg=f"Pyodide and CPython differ for {name!r}")

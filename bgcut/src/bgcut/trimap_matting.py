@@ -76,7 +76,8 @@ def matting_stencil(image: np.ndarray, unknown: np.ndarray, eps: float) -> tuple
     h, w = unknown.shape
     ys, xs = np.nonzero(unknown)
     n = ys.size
-    row_of = np.full((h + 2, w + 2), -1, np.int64)
+    # np.intp throughout: bincount takes only the platform's index type (int32 in wasm32 Pyodide).
+    row_of = np.full((h + 2, w + 2), -1, np.intp)
     row_of[ys + 1, xs + 1] = np.arange(n)
     # Window centres: every interior pixel whose window holds an unknown pixel.
     centres = np.zeros((h, w), bool)
@@ -101,7 +102,7 @@ def matting_stencil(image: np.ndarray, unknown: np.ndarray, eps: float) -> tuple
     rows = np.stack([row_of[cy + dy + 1, cx + dx + 1] for dy, dx in _OFFSETS], axis=1)  # (m, 9)
     slot = np.array([[_slot(dyk - dyj, dxk - dxj) for dyk, dxk in _OFFSETS] for dyj, dxj in _OFFSETS])
     keep = rows >= 0
-    keys = (rows[:, :, None] * 25 + slot[None])[keep]
+    keys = (rows[:, :, None] * 25 + slot[None].astype(np.intp))[keep]
     stencil = np.bincount(keys.ravel(), weights=affinity[keep].ravel(), minlength=n * 25)
     return ys, xs, stencil.reshape(n, 25)
 
@@ -128,7 +129,7 @@ def solve_band(image: np.ndarray, alpha: np.ndarray, unknown: np.ndarray, eps: f
     h, w = a0.shape
     # Flat indices of every unknown pixel's 5x5 neighbours in a field padded by 2.
     wp = w + 4
-    offsets = np.array([ey * wp + ex for ey in range(-2, 3) for ex in range(-2, 3)], np.int64)
+    offsets = np.array([ey * wp + ex for ey in range(-2, 3) for ex in range(-2, 3)], np.intp)
     neighbours = ((ys + 2) * wp + xs + 2)[:, None] + offsets[None]
 
     def gather(field: np.ndarray) -> np.ndarray:
