@@ -72,14 +72,14 @@ def raw_masks(model: OnnxModel, stem: str, rgba: np.ndarray) -> Raw:
     h, w = rgba.shape[:2]
     x = work.model_input(rule.size_for(h, w))
     first = model.predict(x)
-    first_flip = model.predict(geo.flip_input(x))
+    first_flip = model.predict(geo.mirror_input(x))
     empty = np.zeros((0,), np.float32)
-    box = geo.subject_box(geo.merge_flip(first, first_flip), (h, w))
+    box = geo.subject_box(geo.merge_mirror(first, first_flip), (h, w))
     crop = crop_flip = crop_nf = empty
     if box is not None:
         xc = work.model_input(rule.size_for(box[1] - box[0], box[3] - box[2]), box)
         crop = model.predict(xc)
-        crop_flip = model.predict(geo.flip_input(xc))
+        crop_flip = model.predict(geo.mirror_input(xc))
     box_nf = geo.subject_box(first, (h, w))
     if box_nf is not None:
         if box_nf == box:
@@ -100,14 +100,15 @@ def _area(box: tuple[int, int, int, int] | None, hw: tuple[int, int]) -> float:
 def plans(raw: Raw, hw: tuple[int, int]) -> dict[str, tuple[np.ndarray, int]]:
     """The merged mask and model runs of every fixed plan, from the cached raw runs."""
     first = bgcut.as_mask(raw.first)
-    flipped = geo.merge_flip(raw.first, raw.first_flip)
+    flipped = geo.merge_mirror(raw.first, raw.first_flip)
     out = {"plain": (first, 1), "flip": (flipped, 2)}
     if raw.box_nf is not None:
         out["crop"] = (geo.merge_crop(first, raw.crop_nf, raw.box_nf, hw), 2)
     else:
         out["crop"] = out["plain"]
     if raw.box is not None:
-        out["flip-crop"] = (geo.merge_crop(flipped, geo.merge_flip(raw.crop, raw.crop_flip), raw.box, hw), 4)
+        out["flip-crop"] = (geo.merge_crop(flipped, geo.merge_mirror(raw.crop, raw.crop_flip), raw.box,
+                                           hw), 4)
         out["flip-crop1"] = (geo.merge_crop(flipped, raw.crop, raw.box, hw), 3)
     else:
         out["flip-crop"] = out["flip-crop1"] = out["flip"]
@@ -130,7 +131,7 @@ def evaluate(model_id: str, half: str, rescore: bool = False) -> list[dict]:
                 r["uncertain_crop"] = geo.mask_uncertainty(z["crop"]) if z["box"].size else 0.0
         return rows
     keep = set(stems(half))
-    options = bgcut.Options(output="alpha", decontaminate=False)
+    options = bgcut.Options(output="mask", decontaminate=False)
     out = []
     for s in load_index():
         if s.stem not in keep:

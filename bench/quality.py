@@ -72,14 +72,14 @@ def _grid() -> dict[str, Config]:
             if size == 320 and square:
                 continue
             shape = "sq" if square else "ar"
-            g.append(Config(f"size{size}-{shape}", passes=PassOptions(size=size, square=square),
+            g.append(Config(f"size{size}-{shape}", passes=PassOptions(model_size=size, model_square=square),
                             note=f"input {size} {'square' if square else 'aspect-preserving'}, bilinear"))
-    g.append(Config("flip", passes=PassOptions(flip=True), note="flip TTA, bilinear"))
+    g.append(Config("flip", passes=PassOptions(mirror=True), note="flip TTA, bilinear"))
     g.append(Config("crop-replace", passes=PassOptions(crop=True, crop_weight=1.0),
                     note="crop second pass replacing the first inside its box, bilinear"))
     g.append(Config("crop", passes=PassOptions(crop=True),
                     note="crop second pass averaged with the first inside its box, bilinear"))
-    g.append(Config("flip-crop", passes=PassOptions(flip=True, crop=True), note="flip TTA + crop pass"))
+    g.append(Config("flip-crop", passes=PassOptions(mirror=True, crop=True), note="flip TTA + crop pass"))
     g.append(Config("guided-current", options={"refine": "fast_guided"},
                     note="bgcut's current fast_guided defaults (auto radius, eps 1e-4)"))
     for radius in (4, 8, 16):
@@ -107,7 +107,7 @@ def _grid() -> dict[str, Config]:
         ramp = {"refine": "none", "threshold": cut, "threshold_softness": 0.3}
         g.append(Config(f"crop-thr{cut:g}", passes=PassOptions(crop=True), options=ramp,
                         note=f"crop pass + soft threshold at {cut:g}"))
-        g.append(Config(f"flip-crop-thr{cut:g}", passes=PassOptions(flip=True, crop=True), options=ramp,
+        g.append(Config(f"flip-crop-thr{cut:g}", passes=PassOptions(mirror=True, crop=True), options=ramp,
                         note=f"flip TTA + crop pass + soft threshold at {cut:g}"))
         g.append(Config(f"crop-thr{cut:g}-fast-r4", passes=PassOptions(crop=True),
                         options={**ramp, "refine": "fast_guided", "radius": 4, "eps": 1e-4},
@@ -116,16 +116,16 @@ def _grid() -> dict[str, Config]:
                     options={"refine": "none", "threshold": 0.2, "threshold_softness": 0.3},
                     note="crop pass replacing the first inside its box + soft threshold at 0.2"))
     for cut in (0.3, 0.4):
-        g.append(Config(f"flip-thr{cut:g}", passes=PassOptions(flip=True),
+        g.append(Config(f"flip-thr{cut:g}", passes=PassOptions(mirror=True),
                         options={"refine": "none", "threshold": cut, "threshold_softness": 0.3},
                         note=f"flip TTA + soft threshold at {cut:g}"))
     proposed = {"refine": "none", "threshold": 0.4, "threshold_softness": 0.3}
     for variant in ("fp16", "uint8"):
         g.append(Config(f"flip-crop-thr0.4-{variant}", model=f"u2netp-{variant}",
-                        passes=PassOptions(flip=True, crop=True), options=proposed,
+                        passes=PassOptions(mirror=True, crop=True), options=proposed,
                         note=f"the proposed defaults on the {variant} model"))
     g.append(Config("flip-crop-thr0.4-always-uint8", model="u2netp-uint8",
-                    passes=PassOptions(flip=True, crop=True), options=proposed,
+                    passes=PassOptions(mirror=True, crop=True), options=proposed,
                     note="the defaults before issue #11: every mirror and crop pass, uint8 model"))
     # Whatever options.py ships: its Options() defaults, including the model passes it asks for,
     # on the variant the CLI runs (the manifest's native variant) and the one the browser runs.
@@ -190,12 +190,13 @@ class MaskCache:
     """Model masks for one (model file, passes) pair, on disk as float16 .npy plus a seconds table."""
 
     def __init__(self, model_id: str, sha: str, passes: PassOptions, enabled: bool) -> None:
-        tag = f"s{passes.size or 'm'}-{'ar' if passes.square is False else 'sq'}"
-        tag += "-flip" if passes.flip else ""
+        tag = f"s{passes.model_size or 'm'}-{'ar' if passes.model_square is False else 'sq'}"
+        # "-flip": the mirror pass, so masks cached before the rename stay valid.
+        tag += "-flip" if passes.mirror else ""
         tag += "-crop" if passes.crop else ""
-        if passes.auto:  # the decisions' cuts are part of what was computed
-            tag += (f"-auto{geo.AUTO_FLIP_MIN_UNCERTAIN:g}-{geo.AUTO_CROP_MAX_AREA:g}"
-                    f"-{geo.AUTO_CROP_FLIP_MIN_UNCERTAIN:g}")
+        if passes.extra_passes == "auto":  # the decisions' cuts are part of what was computed
+            tag += (f"-auto{geo.AUTO_MIRROR_MIN_UNCERTAIN:g}-{geo.AUTO_CROP_MAX_AREA:g}"
+                    f"-{geo.AUTO_CROP_MIRROR_MIN_UNCERTAIN:g}")
         self.dir = CACHE_DIR / f"{model_id}-{sha[:12]}" / tag
         self.enabled = enabled
         self.times_path = self.dir / "seconds.json"
@@ -229,7 +230,7 @@ def run_config(cfg: Config, samples: list[Sample], use_cache: bool = True) -> di
     """Score ``cfg`` on every sample; returns per-photo rows and the timing split."""
     model = load_model(cfg.model)
     cache = MaskCache(model.id, model.entry.sha256, cfg.passes, use_cache)
-    options = bgcut.Options.from_dict({**cfg.options, "output": "alpha", "decontaminate": False})
+    options = bgcut.Options.from_dict({**cfg.options, "output": "mask", "decontaminate": False})
     rows = []
     model_s, post_s = [], []
     for s in samples:
@@ -242,11 +243,11 @@ def run_config(cfg: Config, samples: list[Sample], use_cache: bool = True) -> di
             t0 = time.perf_counter()
             # The cache holds the crop pass as a plain replacement; other weights are blended below
             # (per-photo decisions, auto, depend on the merged masks: cached as they are).
-            stored = cfg.passes if cfg.passes.auto else replace(cfg.passes, crop_weight=1.0)
+            stored = cfg.passes if cfg.passes.extra_passes == "auto" else replace(cfg.passes, crop_weight=1.0)
             mask = predict_mask_passes(rgba, model, stored)
             cache.put(s.stem, mask, time.perf_counter() - t0)
         model_s.append(cache.times[s.stem])
-        if cfg.passes.crop and not cfg.passes.auto:
+        if cfg.passes.crop and cfg.passes.extra_passes != "auto":
             mask = _reweight_crop(mask, model, cfg, s.stem, rgba, use_cache)
         t0 = time.perf_counter()
         alpha = bgcut.postprocess(rgba, mask, options).astype(np.float32) / 255.0
@@ -329,7 +330,7 @@ def contact_sheet(result: dict, cfg: Config, samples: list[Sample], path: Path, 
     worst = sorted(result["rows"], key=lambda r: r["biou"])[:n]
     model = load_model(cfg.model)
     cache = MaskCache(model.id, model.entry.sha256, cfg.passes, True)
-    options = bgcut.Options.from_dict({**cfg.options, "output": "alpha", "decontaminate": False})
+    options = bgcut.Options.from_dict({**cfg.options, "output": "mask", "decontaminate": False})
     tiles = []
     height = 180
     for r in worst:
@@ -337,9 +338,9 @@ def contact_sheet(result: dict, cfg: Config, samples: list[Sample], path: Path, 
         rgba = decode(s.image)
         mask = cache.get(s.stem)
         if mask is None:
-            stored = cfg.passes if cfg.passes.auto else replace(cfg.passes, crop_weight=1.0)
+            stored = cfg.passes if cfg.passes.extra_passes == "auto" else replace(cfg.passes, crop_weight=1.0)
             mask = predict_mask_passes(rgba, model, stored)
-        if cfg.passes.crop and not cfg.passes.auto:
+        if cfg.passes.crop and cfg.passes.extra_passes != "auto":
             mask = _reweight_crop(mask, model, cfg, s.stem, rgba, True)
         alpha = bgcut.postprocess(rgba, mask, options)
         gt = Image.open(s.gt).convert("L")
@@ -370,7 +371,7 @@ def time_configs(
         rgba = decode(s.image)
         for _ in range(repeats):
             for c in cfgs:
-                options = bgcut.Options.from_dict({**c.options, "output": "alpha", "decontaminate": False})
+                options = bgcut.Options.from_dict({**c.options, "output": "mask", "decontaminate": False})
                 t0 = time.perf_counter()
                 mask = predict_mask_passes(rgba, load_model(c.model), c.passes)
                 alpha = bgcut.postprocess(rgba, mask, options)

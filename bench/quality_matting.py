@@ -70,7 +70,7 @@ class Edge:
     refiner: Callable[[int, int], Callable[[np.ndarray, np.ndarray], np.ndarray]] | None = None
 
     def bgcut_options(self) -> bgcut.Options:
-        return bgcut.Options.from_dict({**self.options, "output": "alpha", "decontaminate": False})
+        return bgcut.Options.from_dict({**self.options, "output": "mask", "decontaminate": False})
 
     def alpha(self, rgba: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """float32 (H, W) alpha in [0, 1], as the shipped post-processing would give it."""

@@ -79,7 +79,7 @@ def remove(
         (bgcut.EditsError, a ValueError, with a message for people).
     options: bgcut.Options fields, as the CLI's flags set them: refine, threshold, edge_shift,
         feather, decontaminate, background ('transparent', '#rrggbb', 'blur', or an image in any
-        of the forms ``image`` accepts), flip_tta, crop_pass, model_size, ...
+        of the forms ``image`` accepts), mirror, crop, model_size, ...
     Raises DecodeError (a ValueError) for unreadable input, ValueError for bad options and
     bgremove.models.ModelError for a missing or corrupt model.
     """

@@ -46,9 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--edge-shift", type=int, default=None, help="grow (>0) or shrink (<0) the edge, pixels")
     p.add_argument("--no-decontaminate", action="store_true", help="keep original colours at the edge")
     p.add_argument("--no-threshold", action="store_true", help="keep the model's soft alpha (no ramp)")
-    p.add_argument("--no-flip", action="store_true", help="skip the mirrored second model run (2x faster)")
-    p.add_argument("--no-crop-pass", action="store_true",
-                   help="skip the second run on a crop around small subjects")
+    p.add_argument("--no-mirror", action="store_true", help="skip the mirror pass (a second model run on "
+                   "the mirrored photo; up to 2x faster)")
+    p.add_argument("--no-crop", action="store_true", help="skip the crop pass (a second run on a crop "
+                   "around a small subject)")
+    # The flags' names before the mirror and crop passes had one name everywhere; kept, unlisted.
+    p.add_argument("--no-flip", dest="no_mirror", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-crop-pass", dest="no_crop", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--model-size", type=int, default=None, help="model input long side (default: manifest)")
     p.add_argument("--model-aspect", action="store_true",
                    help="keep the aspect ratio instead of a square input")
@@ -105,10 +109,10 @@ def _options(args: argparse.Namespace) -> dict:
         opts["decontaminate"] = False
     if args.no_threshold:
         opts["threshold"] = None
-    if args.no_flip:
-        opts["flip_tta"] = False
-    if args.no_crop_pass:
-        opts["crop_pass"] = False
+    if args.no_mirror:
+        opts["mirror"] = False
+    if args.no_crop:
+        opts["crop"] = False
     if args.model_aspect:
         opts["model_square"] = False
     bg = args.background

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bgcut import options as defaults
 from bgcut import passes as geo
 
 from .models import Model
@@ -21,59 +22,34 @@ from .models import Model
 class PassOptions:
     """How the model is run on one photo (the plan fields of ``bgcut.Options``).
 
-    size: long side of the model input (None: the manifest's size for the model).
-    square: squash to ``size x size`` (None: the manifest's rule) or keep the aspect ratio.
-    flip: allow the mirrored run (averaged with the first).
-    crop: allow a second run on a crop around a small subject, blended in.
-    auto: run the allowed passes only when the first mask says they are worth it
-        (``extra_passes='auto'``); False runs every allowed pass.
+    Named as in ``bgcut.Options`` (which documents them), with one more for benchmarks:
     crop_weight: the crop pass's weight inside its box (1: replace the first pass there).
+    Unlike ``bgcut.Options``, nothing runs beyond the first pass unless asked.
     """
 
-    size: int | None = None
-    square: bool | None = None
-    flip: bool = False
+    model_size: int | None = None
+    model_square: bool | None = None
+    mirror: bool = False
     crop: bool = False
-    auto: bool = False
+    extra_passes: str = "always"
     crop_weight: float = geo.CROP_WEIGHT
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.crop_weight <= 1.0:
             raise ValueError(f"crop_weight must be in [0, 1], got {self.crop_weight!r}")
-        if self.size is not None and not (isinstance(self.size, int) and 32 <= self.size <= 2048):
-            raise ValueError(f"model input size must be None or an integer in 32..2048, got {self.size!r}")
+        size = self.model_size
+        if size is not None and not (isinstance(size, int) and 32 <= size <= 2048):
+            raise ValueError(f"model_size must be None or an integer in 32..2048, got {self.model_size!r}")
+        if self.extra_passes not in defaults.EXTRA_PASS_MODES:
+            raise ValueError(f"extra_passes must be one of {defaults.EXTRA_PASS_MODES}, got "
+                             f"{self.extra_passes!r}")
 
     @classmethod
     def from_options(cls, options: object) -> PassOptions:
-        """The plan an options object asks for (``bgcut.Options`` fields ``flip_tta``, ``crop_pass``,
-        ``extra_passes``, ``model_size``, ``model_square`` when it has them; one plain run otherwise)."""
-        return cls(
-            size=getattr(options, "model_size", None),
-            square=getattr(options, "model_square", None),
-            flip=bool(getattr(options, "flip_tta", False)),
-            crop=bool(getattr(options, "crop_pass", False)),
-            auto=getattr(options, "extra_passes", "always") == "auto",
-        )
-
-    @property
-    def flip_tta(self) -> bool:
-        return self.flip
-
-    @property
-    def crop_pass(self) -> bool:
-        return self.crop
-
-    @property
-    def extra_passes(self) -> str:
-        return "auto" if self.auto else "always"
-
-    @property
-    def model_size(self) -> int | None:
-        return self.size
-
-    @property
-    def model_square(self) -> bool | None:
-        return self.square
+        """The plan an options object asks for (its ``bgcut.options.PLAN_FIELDS`` when it has them;
+        one plain run otherwise)."""
+        given = {name: getattr(options, name) for name in defaults.PLAN_FIELDS if hasattr(options, name)}
+        return cls(**given)
 
 
 def input_rule(model: Model) -> geo.InputRule:

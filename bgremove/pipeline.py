@@ -44,7 +44,7 @@ def options_for_format(options: bgcut.Options, fmt: str) -> bgcut.Options:
     """``mask`` output needs only the alpha; the other formats need RGBA."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
-    return replace(options, output="alpha" if fmt == "mask" else "rgba")
+    return replace(options, output="mask" if fmt == "mask" else "rgba")
 
 
 def predict_mask(
@@ -68,7 +68,7 @@ def remove_background(
     rgba: np.ndarray, model: Model, options: bgcut.Options | None = None, times: StageTimes | None = None,
     edits: bgcut.Edits | None = None,
 ) -> np.ndarray:
-    """Cut out one decoded image: uint8 (H, W, 4), or (H, W) when ``options.output == 'alpha'``.
+    """Cut out one decoded image: uint8 (H, W, 4), or (H, W) when ``options.output == 'mask'``.
     ``edits``: touch-up strokes for this image (``load_edits``), painted on the refined alpha."""
     options = options or bgcut.Options()
     planned = predict_mask(rgba, model, times, options)

@@ -95,7 +95,7 @@ def default_alpha(rgba: np.ndarray, model: object) -> np.ndarray:
     from bgremove.passes import PassOptions, predict_mask_passes
     defaults = bgcut.Options()
     mask = predict_mask_passes(rgba, model, PassOptions.from_options(defaults))
-    options = bgcut.Options.from_dict({"output": "alpha", "decontaminate": False})
+    options = bgcut.Options.from_dict({"output": "mask", "decontaminate": False})
     return bgcut.postprocess(rgba, mask, options).astype(np.float32) / 255.0
 
 

@@ -60,7 +60,7 @@ def test_any_mask_values_and_shapes_give_valid_output(dims, mask, opts, alpha, s
     rgba = image(h, w, seed, alpha)
     out = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict(opts))
     assert out.dtype == np.uint8 and out.flags.c_contiguous
-    assert out.shape == ((h, w) if opts.get("output") == "alpha" else (h, w, 4))
+    assert out.shape == ((h, w) if opts.get("output") == "mask" else (h, w, 4))
 
 
 @SETTINGS
@@ -68,7 +68,7 @@ def test_any_mask_values_and_shapes_give_valid_output(dims, mask, opts, alpha, s
 def test_nan_and_negative_masks_mean_background(h: int, w: int, value: float) -> None:
     rgba = image(h, w, h * 7 + w, "opaque")
     mask = np.full((1, 1, 16, 16), value, np.float32)
-    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(output="alpha", refine="none"))
+    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(output="mask", refine="none"))
     assert (alpha == 0).all()
 
 
@@ -77,7 +77,7 @@ def test_nan_and_negative_masks_mean_background(h: int, w: int, value: float) ->
 def test_large_masks_mean_foreground(h: int, w: int, value: float) -> None:
     rgba = image(h, w, h + w, "opaque")
     mask = np.full((16, 16), value, np.float32)
-    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(output="alpha", refine="none"))
+    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(output="mask", refine="none"))
     assert (alpha == 255).all()
 
 

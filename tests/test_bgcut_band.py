@@ -24,7 +24,7 @@ from .conftest import MODELS_DIR
 
 OPTION_CASES = {
     "default": {},
-    "alpha": {"output": "alpha"},
+    "mask": {"output": "mask"},
     "colour": {"background": "#00ff00"},
     "blur": {"background": "blur"},
     "soft": {"threshold": None},
@@ -50,7 +50,7 @@ def planned(dev_ten):
 
 def assert_same_cutout(fast: np.ndarray, full: np.ndarray, options: bgcut.Options, what: str) -> None:
     assert fast.shape == full.shape and fast.dtype == np.uint8
-    if options.output == "alpha" or not options.decontaminate:
+    if options.output == "mask" or not options.decontaminate:
         assert np.array_equal(fast, full), (what, int(np.count_nonzero(fast != full)))
         return
     if options.background == "transparent":
@@ -108,7 +108,7 @@ def test_options_the_band_path_cannot_serve_take_the_full_path(planned) -> None:
     assert not band.supports(translucent, bgcut.Options())
     got = bgcut.postprocess(translucent, result, bgcut.Options())
     assert np.array_equal(got, postprocess_full(translucent, result.mask, bgcut.Options()))
-    for opts in ({"feather": 1}, {"refine": "fast_guided", "output": "alpha"}):
+    for opts in ({"feather": 1}, {"refine": "fast_guided", "output": "mask"}):
         options = bgcut.Options.from_dict(opts)
         full = postprocess_full(rgba, result.mask, options)
         assert np.array_equal(bgcut.postprocess(rgba, result, options), full)
@@ -131,8 +131,8 @@ class _Erode:
 def test_refiner_runs_on_band_tiles_only(planned) -> None:
     _, rgba, result = planned[0]
     refiner = _Erode()
-    plain = bgcut.postprocess(rgba, result, bgcut.Options(output="alpha"))
-    refined = bgcut.postprocess(rgba, result, bgcut.Options(output="alpha"), refiner=refiner)
+    plain = bgcut.postprocess(rgba, result, bgcut.Options(output="mask"))
+    refined = bgcut.postprocess(rgba, result, bgcut.Options(output="mask"), refiner=refiner)
     assert refiner.calls > 0
     changed = refined != plain
     assert changed.any()

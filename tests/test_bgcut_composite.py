@@ -68,7 +68,7 @@ def test_input_transparency_multiplies_the_mask() -> None:
     mask[:, :30] = 0.5
     out = bgcut.postprocess(rgba, mask, bgcut.Options(**NO_REFINE))
     assert (out[:, :30, 3] == 50).all() and (out[:, 30:, 3] == 0).all()
-    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(output="alpha", **NO_REFINE))
+    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(output="mask", **NO_REFINE))
     assert alpha.shape == (40, 60) and alpha.dtype == np.uint8
     np.testing.assert_array_equal(alpha, out[..., 3])
 

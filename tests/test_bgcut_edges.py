@@ -49,11 +49,11 @@ def test_options_apply_in_postprocess() -> None:
     rgba = np.full((64, 64, 4), 128, np.uint8)
     rgba[..., 3] = 255
     mask = disc() * 0.8
-    base = bgcut.Options(refine="none", threshold=None, output="alpha")
+    base = bgcut.Options(refine="none", threshold=None, output="mask")
     soft = bgcut.postprocess(rgba, mask, base)
-    hard = bgcut.postprocess(rgba, mask, bgcut.Options(refine="none", output="alpha", threshold=0.5))
+    hard = bgcut.postprocess(rgba, mask, bgcut.Options(refine="none", output="mask", threshold=0.5))
     assert soft.max() == round(0.8 * 255)
     assert set(np.unique(hard)) <= {0, 255}
-    grow = bgcut.Options(refine="none", output="alpha", threshold=0.5, edge_shift=4)
+    grow = bgcut.Options(refine="none", output="mask", threshold=0.5, edge_shift=4)
     grown = bgcut.postprocess(rgba, mask, grow)
     assert (grown > 0).sum() > (hard > 0).sum()

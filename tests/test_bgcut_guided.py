@@ -129,14 +129,14 @@ def test_edge_refiner_radius_scales_with_the_photo() -> None:
 
 def test_refine_edge_runs_on_the_band_and_agrees_with_the_whole_photo() -> None:
     rgba, mask = hair_scene(192, 256)
-    opts = bgcut.Options(refine="edge", output="alpha", radius=4)
+    opts = bgcut.Options(refine="edge", output="mask", radius=4)
     assert band.supports(rgba, opts)
     timings: dict[str, float] = {}
     tiles = bgcut.postprocess(rgba, mask, opts, timings=timings).astype(np.float64)
     assert 0 < timings["band_fraction"] < 1
     whole = 255 * bgcut.refine_alpha(rgba, mask, opts).astype(np.float64)
     assert np.abs(tiles - whole).mean() < 1.0  # levels of 255: each tile fits on its own grid
-    plain = bgcut.postprocess(rgba, mask, bgcut.Options(output="alpha")).astype(np.float64)
+    plain = bgcut.postprocess(rgba, mask, bgcut.Options(output="mask")).astype(np.float64)
     assert np.abs(tiles - plain).mean() > 1.0  # it did refine
     # Only pixels near the unsure outline may change: far inside and far outside stay 255 and 0.
     assert (tiles[:, :40] == 255).all() and (tiles[:, 130:] == 0).all()

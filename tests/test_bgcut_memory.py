@@ -16,10 +16,10 @@ import bgcut
 
 H, W = 6000, 8000
 # Peak allocations beyond the input, per pixel: the default RGBA cut-out measured 9.2 here (11.3 on
-# pure noise), the alpha output 5.6; since the band-limited path (bgcut/band.py), 4.6 and 1.9.
+# pure noise), the mask output 5.6; since the band-limited path (bgcut/band.py), 4.6 and 1.9.
 # The bound leaves room for numpy temporaries in other versions and still keeps the 64 MP limit
 # under 1.2 GB of WASM heap for bgcut plus the 256 MB input.
-BOUNDS = {"rgba": 16.0, "alpha": 8.0}
+BOUNDS = {"rgba": 16.0, "mask": 8.0}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def photo48() -> np.ndarray:
     return rgba
 
 
-@pytest.mark.parametrize("output", ["rgba", "alpha"])
+@pytest.mark.parametrize("output", ["rgba", "mask"])
 def test_peak_memory_at_48_megapixels(photo48: np.ndarray, output: str) -> None:
     yy, xx = np.mgrid[:320, :320]
     mask = (((yy - 160) ** 2 + (xx - 160) ** 2) < 100**2).astype(np.float32)

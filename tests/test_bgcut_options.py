@@ -14,7 +14,7 @@ def test_defaults_are_valid_and_frozen() -> None:
     opts = bgcut.Options()
     # The defaults chosen from the dev-set numbers (docs/QUALITY.md).
     assert opts.refine == "none" and opts.threshold == 0.4 and opts.threshold_softness == 0.3
-    assert opts.flip_tta is True and opts.crop_pass is True
+    assert opts.mirror is True and opts.crop is True
     assert opts.decontaminate is True and opts.background == "transparent"
     with pytest.raises(dataclasses.FrozenInstanceError):
         opts.radius = 3  # type: ignore[misc]

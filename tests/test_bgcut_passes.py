@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bgcut.passes import flip_input, merge_crop, merge_flip, model_size, subject_box
+from bgcut.passes import merge_crop, merge_mirror, mirror_input, model_size, subject_box
 
 import bgcut
 from bench.quality_metrics import iou
@@ -21,11 +21,11 @@ def test_model_size_square_and_aspect() -> None:
 
 def test_flip_round_trip_averages_the_two_views() -> None:
     x = np.arange(24, dtype=np.float32).reshape(1, 2, 3, 4)
-    assert np.array_equal(flip_input(x)[..., 0], x[..., 3])
+    assert np.array_equal(mirror_input(x)[..., 0], x[..., 3])
     m = np.array([[0.0, 1.0]], np.float32)
     # The mirrored run saw the subject on the left: un-mirrored it agrees with ``m`` exactly.
-    assert np.array_equal(merge_flip(m, m[:, ::-1]), m)
-    assert np.allclose(merge_flip(m, m), [[0.5, 0.5]])
+    assert np.array_equal(merge_mirror(m, m[:, ::-1]), m)
+    assert np.allclose(merge_mirror(m, m), [[0.5, 0.5]])
 
 
 def test_subject_box_pads_and_maps_to_photo_pixels() -> None:
@@ -61,8 +61,8 @@ def test_merge_crop_does_not_ramp_at_the_photo_border() -> None:
     assert out[0, 0] == 1.0 and out[19, 0] < 1.0 and out[0, 39] < 1.0
 
 
-@pytest.mark.parametrize("opts", [PassOptions(flip=True), PassOptions(crop=True), PassOptions(size=448,
-                                                                                               square=False)])
+@pytest.mark.parametrize("opts", [PassOptions(mirror=True), PassOptions(crop=True),
+                                  PassOptions(model_size=448, model_square=False)])
 def test_passes_on_real_photos_agree_with_the_plain_mask(dev_ten, opts: PassOptions) -> None:
     model = load_model("u2netp-fp32")
     for sample in dev_ten[:2]:

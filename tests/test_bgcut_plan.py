@@ -64,7 +64,7 @@ def run(rgba: np.ndarray, rule: geo.InputRule = RULE, model=brightness,
 
 def test_one_plain_run_is_the_model_on_the_model_input() -> None:
     rgba = disc_photo()
-    result, rec = run(rgba, flip_tta=False, crop_pass=False)
+    result, rec = run(rgba, mirror=False, crop=False)
     assert result.runs == 1
     assert rec.inputs[0].shape == (1, 3, 320, 320)
     assert np.array_equal(rec.inputs[0], bgcut.model_input(rgba, (320, 320)))
@@ -80,22 +80,23 @@ def test_every_pass_runs_with_extra_passes_always() -> None:
     assert np.array_equal(crop_mirror, crop[..., ::-1])
     # The crop pass sees the subject larger: more of its input is bright than of the first input.
     assert crop.mean() > first.mean() * 2
-    box = geo.subject_box(geo.merge_flip(brightness(first), brightness(mirror)), rgba.shape[:2])
+    box = geo.subject_box(geo.merge_mirror(brightness(first), brightness(mirror)), rgba.shape[:2])
     assert box is not None
     y0, y1, x0, x1 = box
     assert np.array_equal(crop, bgcut.model_input(rgba[y0:y1, x0:x1], (320, 320)))
     assert result.mask.shape == rgba.shape[:2]
-    expected = geo.merge_crop(geo.merge_flip(brightness(first), brightness(mirror)),
-                              geo.merge_flip(brightness(crop), brightness(crop_mirror)), box, rgba.shape[:2])
+    expected = geo.merge_crop(geo.merge_mirror(brightness(first), brightness(mirror)),
+                              geo.merge_mirror(brightness(crop), brightness(crop_mirror)), box,
+                              rgba.shape[:2])
     assert np.array_equal(result.mask, expected)
 
 
 def test_input_rule_from_the_manifest_entry_sets_the_input_shape() -> None:
     rgba = disc_photo(600, 900)
     rule = geo.InputRule.from_entry({"size": 320, "multiple": 32, "square": False})
-    _, rec = run(rgba, rule, flip_tta=False, crop_pass=False)
+    _, rec = run(rgba, rule, mirror=False, crop=False)
     assert rec.inputs[0].shape == (1, 3, 224, 320)  # 213.3 rounded to a multiple of 32
-    _, rec = run(rgba, rule, flip_tta=False, crop_pass=False, model_size=256, model_square=True)
+    _, rec = run(rgba, rule, mirror=False, crop=False, model_size=256, model_square=True)
     assert rec.inputs[0].shape == (1, 3, 256, 256)
 
 
@@ -106,7 +107,7 @@ def test_auto_skips_the_mirror_when_the_first_mask_is_certain() -> None:
     def hard(x: np.ndarray) -> np.ndarray:
         return (brightness(x) > 0.5).astype(np.float32)
 
-    result, rec = run(rgba, model=hard)  # the defaults: flip and crop allowed, extra_passes='auto'
+    result, rec = run(rgba, model=hard)  # the defaults: mirror and crop allowed, extra_passes='auto'
     assert geo.mask_uncertainty(hard(rec.inputs[0])) == 0.0
     assert not any(np.array_equal(x, rec.inputs[0][..., ::-1]) for x in rec.inputs[1:])
     always, _ = run(rgba, model=hard, extra_passes="always")
@@ -119,11 +120,11 @@ def test_auto_mirrors_an_uncertain_mask_and_skips_the_crop_of_a_large_subject() 
     def soft(x: np.ndarray) -> np.ndarray:
         return np.full(x.shape[2:], 0.5, np.float32) * 0.2 + brightness(x) * 0.8
 
-    _, rec = run(rgba, model=soft, crop_pass=False)
+    _, rec = run(rgba, model=soft, crop=False)
     assert len(rec.inputs) == 2 and np.array_equal(rec.inputs[1], rec.inputs[0][..., ::-1])
     # A subject filling most of the photo: its padded box is over AUTO_CROP_MAX_AREA.
     big = disc_photo(400, 400, radius=190)
-    _, rec = run(big, model=soft, flip_tta=False, extra_passes="auto")
+    _, rec = run(big, model=soft, mirror=False, extra_passes="auto")
     assert len(rec.inputs) == 1
 
 
@@ -167,7 +168,7 @@ class _JsArray:
         out[...] = self.values.reshape(out.shape)
 
 
-@pytest.mark.parametrize("options", [{}, {"extra_passes": "always"}, {"flip_tta": False, "output": "alpha"}])
+@pytest.mark.parametrize("options", [{}, {"extra_passes": "always"}, {"mirror": False, "output": "mask"}])
 def test_worker_glue_drives_the_same_plan_as_the_cli(dev_ten, options: dict) -> None:
     glue = _glue()
     rgba = decode(dev_ten[4].image)
@@ -182,5 +183,5 @@ def test_worker_glue_drives_the_same_plan_as_the_cli(dev_ten, options: dict) -> 
                        brightness)
     assert glue.model_runs(planned) == cli.runs
     assert np.array_equal(planned.mask, cli.mask)
-    out = glue.postprocess(rgba, planned, options, False)
+    out = glue.postprocess(rgba, planned, options, "image/png")
     assert np.array_equal(out, bgcut.postprocess(rgba, cli, bgcut.Options(**options)))

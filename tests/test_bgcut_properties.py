@@ -23,7 +23,7 @@ options = st.fixed_dictionaries(
         "feather": st.integers(0, 5),
         "decontaminate": st.booleans(),
         "background": st.sampled_from(["transparent", "#336699", "blur"]),
-        "output": st.sampled_from(["rgba", "alpha"]),
+        "output": st.sampled_from(["rgba", "mask"]),
     },
 )
 
@@ -35,7 +35,7 @@ def test_postprocess_is_well_formed(h: int, w: int, mh: int, mw: int, opts: dict
     rgba = rng.integers(0, 256, (h, w, 4), dtype=np.uint8)
     mask = rng.random((1, 1, mh, mw), dtype=np.float32)
     out = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict(opts))
-    expected = (h, w) if opts.get("output") == "alpha" else (h, w, 4)
+    expected = (h, w) if opts.get("output") == "mask" else (h, w, 4)
     assert out.shape == expected and out.dtype == np.uint8 and out.flags.c_contiguous
 
 
@@ -54,7 +54,7 @@ def test_constant_masks_stay_constant(h: int, w: int, refine: str, value: float)
     rgba = np.random.default_rng(h + 7 * w).integers(0, 256, (h, w, 4), dtype=np.uint8)
     rgba[..., 3] = 255
     mask = np.full((20, 20), value, np.float32)
-    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(refine=refine, output="alpha"))
+    alpha = bgcut.postprocess(rgba, mask, bgcut.Options(refine=refine, output="mask"))
     assert (alpha == round(value * 255)).all()
 
 

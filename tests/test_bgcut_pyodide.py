@@ -29,12 +29,12 @@ CASES = {
     "shaped": {"refine": "none", "threshold": 0.5, "threshold_softness": 0.2, "edge_shift": -3, "feather": 2},
     "blur": {"background": "blur"},
     "white": {"background": "#ffffff", "edge_shift": 2},
-    "alpha": {"output": "alpha"},
+    "mask": {"output": "mask"},
     "edge": {"refine": "edge"},
     # "opaque-" cases run on a fully opaque copy, so postprocess takes the band path (bgcut.band).
     "opaque-default": {},
     "opaque-edge": {"refine": "edge"},
-    "opaque-edge-alpha": {"refine": "edge", "output": "alpha"},
+    "opaque-edge-mask": {"refine": "edge", "output": "mask"},
     "matte": {"refine": "matte"},
     "opaque-matte-alpha": {"refine": "matte", "output": "alpha"},
 }

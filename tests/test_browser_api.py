@@ -295,7 +295,7 @@ def test_multi_pass_plan_sends_a_preview_before_the_result(wasm_page, dev_ten):
     b64 = base64.b64encode(image.read_bytes()).decode()
     with Image.open(image) as img:
         width, height = img.size
-    forced = page.evaluate(PREVIEW_JS, ["wasmRemover", b64, {"flip_tta": True, "extra_passes": "always",
+    forced = page.evaluate(PREVIEW_JS, ["wasmRemover", b64, {"mirror": True, "extra_passes": "always",
                                                              "format": "mask"}])
     previews = [e for e in forced["events"] if e["stage"] == "preview"]
     assert len(previews) == 1, forced["events"]
@@ -309,7 +309,7 @@ def test_multi_pass_plan_sends_a_preview_before_the_result(wasm_page, dev_ten):
     assert (forced["width"], forced["height"]) == (width, height)
     assert "preview" not in forced["keys"]
 
-    single = page.evaluate(PREVIEW_JS, ["wasmRemover", b64, {"flip_tta": False, "crop_pass": False,
+    single = page.evaluate(PREVIEW_JS, ["wasmRemover", b64, {"mirror": False, "crop": False,
                                                              "format": "mask"}])
     assert [e for e in single["events"] if e["stage"] == "preview"] == []
 

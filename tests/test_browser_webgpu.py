@@ -61,10 +61,10 @@ def test_forced_webgpu_matches_native_cli(gpu_page, dev_ten, tmp_path, live_serv
     image = dev_ten[0].image
     # One model pass: SwiftShader needs minutes per inference, and the mirror/crop passes would
     # multiply that without testing anything more about the WebGPU backend.
-    single = {"format": "mask", "flip_tta": False, "crop_pass": False}
+    single = {"format": "mask", "mirror": False, "crop": False}
     r = remove_in_page(page, "gpuRemover", image, single)
     assert r["backend"] == "webgpu"
-    native = run_cli([image], tmp_path, "u2netp-fp32", "--format", "mask", "--no-flip", "--no-crop-pass")
+    native = run_cli([image], tmp_path, "u2netp-fp32", "--format", "mask", "--no-mirror", "--no-crop")
     with Image.open(native[image.stem]) as img:
         mean, worst = mask_diff(mask_from_png(r["bytes"]), np.asarray(img))
     print(f"\nWebGPU fp32 vs CLI on {image.name}: mean {mean * 255:.3f}/255, max {worst * 255:.0f}/255, "

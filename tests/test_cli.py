@@ -105,3 +105,13 @@ def test_console_script_uses_the_manifest_default(dev_ten: list[DevSample], tmp_
                           text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / f"{dev_ten[5].stem}.png").is_file()
+
+
+def test_pass_flags_and_their_old_names() -> None:
+    """--no-mirror / --no-crop, and the flags' names before the passes had one name, unlisted."""
+    from bgremove.cli import _options, _parser
+
+    for flags in (["--no-mirror", "--no-crop"], ["--no-flip", "--no-crop-pass"]):
+        opts = _options(_parser().parse_args(["in.jpg", "-o", "out", *flags]))
+        assert (opts["mirror"], opts["crop"]) == (False, False)
+    assert "--no-flip" not in _parser().format_help()

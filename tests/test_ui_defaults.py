@@ -23,7 +23,7 @@ def pipeline_defaults_js() -> dict:
 def test_pipeline_defaults_match_bgcut_options():
     js = pipeline_defaults_js()
     assert set(js) == {"refine", "threshold", "edge_shift", "feather", "decontaminate",
-                        "flip_tta", "crop_pass"}
+                        "mirror", "crop"}
     opts = bgcut.Options()
     for key, value in js.items():
         assert getattr(opts, key) == value, (

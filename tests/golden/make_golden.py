@@ -47,8 +47,8 @@ def golden_alpha(model_id: str) -> np.ndarray:
     from bgremove.models import load_model
     from bgremove.pipeline import remove_background
 
-    plain = bgcut.Options(refine="none", threshold=None, decontaminate=False, flip_tta=False,
-                          crop_pass=False, output="alpha")
+    plain = bgcut.Options(refine="none", threshold=None, decontaminate=False, mirror=False,
+                          crop=False, output="mask")
     return remove_background(golden_photo(), load_model(model_id), plain)
 
 

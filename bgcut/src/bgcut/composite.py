@@ -84,15 +84,15 @@ def composite(
     options: Options,
     fields: BlurFusion | None,
 ) -> np.ndarray:
-    """Blend into the requested output: uint8 (H, W, 4) or, for ``output='alpha'``, (H, W).
+    """Blend into the requested output: uint8 (H, W, 4) or, for ``output='mask'``, (H, W).
 
     ``alpha`` is the refined float32 matte. The input's own alpha multiplies it. ``fields`` (from
     blur fusion) replaces colours where the output alpha is partial; None keeps the original colours.
     """
     h, w = alpha.shape
     has_alpha = bool((rgba[..., 3] != 255).any())
-    background = None if options.output == "alpha" else background_bands(rgba, options)
-    out = np.empty((h, w) if options.output == "alpha" else (h, w, 4), np.uint8)
+    background = None if options.output == "mask" else background_bands(rgba, options)
+    out = np.empty((h, w) if options.output == "mask" else (h, w, 4), np.uint8)
     band = max(1, _BAND_ELEMENTS // max(1, 3 * w))
     for r0 in range(0, h, band):
         r1 = min(h, r0 + band)
@@ -100,7 +100,7 @@ def composite(
         if has_alpha:
             a = a * (rgba[r0:r1, :, 3].astype(np.float32) * np.float32(1.0 / 255.0))
         a_u8 = to_uint8(a)
-        if options.output == "alpha":
+        if options.output == "mask":
             out[r0:r1] = a_u8
             continue
         rgb = rgba[r0:r1, :, :3]

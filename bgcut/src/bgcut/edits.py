@@ -364,7 +364,7 @@ def pre_edit_alpha(rgba: np.ndarray, mask: Any, options: Options | None = None, 
     options = options or Options()
     rgba, mask, work, refiner = resolve(rgba, mask, options, work, refiner)
     if work is not None:
-        a8 = band.band_postprocess(rgba, as_mask(mask), replace(options, output="alpha"), work, refiner)
+        a8 = band.band_postprocess(rgba, as_mask(mask), replace(options, output="mask"), work, refiner)
         return a8.astype(np.float32) * np.float32(1.0 / 255.0)
     return refine_alpha(rgba, mask, options)
 
@@ -373,7 +373,7 @@ def finish(rgba: np.ndarray, alpha: np.ndarray, options: Options | None = None, 
            timings: dict[str, float] | None = None) -> np.ndarray:
     """The result from a pre-composite alpha: ``edits`` applied (if any), colours decontaminated and
     the background composited as ``options`` say. ``rgba``: uint8 (H, W, 4|3); ``alpha``: float32
-    (H, W) in [0, 1] (or uint8). Returns uint8 (H, W, 4), or (H, W) for ``output='alpha'``."""
+    (H, W) in [0, 1] (or uint8). Returns uint8 (H, W, 4), or (H, W) for ``output='mask'``."""
     options = options or Options()
     rgba = as_rgba(rgba)
     if np.asarray(alpha).shape != rgba.shape[:2]:

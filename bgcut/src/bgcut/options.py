@@ -1,7 +1,10 @@
-"""Post-processing options and every tunable default, in one place.
+"""The options of one cut-out and every tunable default, in one place.
 
 ``Options`` field defaults plus the module constants below are the only place defaults live; the
-browser, the CLI and the benchmarks all take them from here.
+browser, the CLI and the benchmarks all take them from here (a model's manifest may override the
+field defaults for that model: ``Options.from_dict(d, plan)``). The constants are grouped as the
+options are: the model-run plan (bgcut.passes), then the post-processing after it. Buffer sizes
+that only bound memory, never results, stay beside the loops they size.
 """
 
 from __future__ import annotations
@@ -13,12 +16,45 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EXTRA_PASS_MODES", "OUTPUT_MODES", "REFINE_MODES", "Options", "auto_radius", "auto_subsample",
-           "decontam_radii"]
+__all__ = ["EXTRA_PASS_MODES", "OUTPUT_MODES", "PLAN_FIELDS", "REFINE_MODES", "Options", "auto_radius",
+           "auto_subsample", "decontam_radii"]
 
 REFINE_MODES = ("none", "guided", "fast_guided", "edge", "matte")
-OUTPUT_MODES = ("rgba", "alpha")
+# 'mask': the alpha alone, as the page's and the CLI's format 'mask' deliver it.
+OUTPUT_MODES = ("rgba", "mask")
 EXTRA_PASS_MODES = ("auto", "always")
+# The Options fields the model-run plan reads (bgcut.passes.mask_plan); the others are post-processing.
+PLAN_FIELDS = ("mirror", "crop", "extra_passes", "model_size", "model_square")
+
+# --- The model-run plan (bgcut.passes.mask_plan) ---
+# Context kept around the subject on each side, as a fraction of the box's larger side: the model
+# was trained on whole photos, so it needs some background to tell the subject from it.
+CROP_MARGIN = 0.15
+# Skip the crop pass when the padded box covers more than this fraction of the photo: the second
+# pass would see nearly the same pixels at nearly the same scale.
+CROP_MAX_AREA = 0.5
+# Inside the box, the crop pass's mask is averaged with the first pass's: on the dev set the
+# average scored higher than either pass alone (two scales, two views of the subject).
+CROP_WEIGHT = 0.5
+# Inside the box, the crop pass's weight rises from 0 at the box's edges over this fraction of its
+# size, so no seam appears where the two passes disagree (the margin is mostly background anyway).
+CROP_RAMP = 0.08
+# The merged mask is built at most this many pixels (it is resampled again by postprocess).
+MAX_MERGE_PIXELS = 2_000_000
+# extra_passes='auto' (docs/QUALITY.md, tuned on the dev set's tuning half with bench/pass_gain.py):
+# the mirror pass runs when more than this fraction of the first mask is uncertain (a confident
+# mask gains nothing from a second opinion) ...
+AUTO_MIRROR_MIN_UNCERTAIN = 0.04
+# ... the crop pass whenever CROP_MAX_AREA allows it (no smaller cut kept the scores) ...
+AUTO_CROP_MAX_AREA = CROP_MAX_AREA
+# ... and the crop's mirror when the first run was mirrored and more than this fraction of the
+# crop's own mask is uncertain. Together: 22% fewer runs than running every pass, every score
+# within 0.002 on the tuning half.
+AUTO_CROP_MIRROR_MIN_UNCERTAIN = 0.1
+# A mask value counts as uncertain between these two.
+UNCERTAIN_BAND = (0.05, 0.95)
+
+# --- Post-processing (bgcut.postprocess) ---
 
 # Guided-filter radius as a fraction of the image's long side (the model sees ~320 px, so the
 # mask's blur scale grows with the photo).
@@ -115,16 +151,19 @@ class Options:
     decontaminate: re-estimate foreground colours in the edge band (RGBA output only).
     background: 'transparent', '#rrggbb', 'blur', or an image as uint8 (h, w, 3|4) array
         (resized to cover, centre-cropped).
-    output: 'rgba' (H, W, 4) or 'alpha' (H, W).
-    flip_tta: also run the model on the mirrored photo and average (twice the model time).
-    crop_pass: when the subject is small, run the model again on a crop around it and blend.
-    extra_passes: 'auto' (default) runs the mirror and crop passes that ``flip_tta`` and
-        ``crop_pass`` allow only when the first run's mask says they are worth it
-        (bgcut.passes.mask_plan, docs/QUALITY.md); 'always' runs every allowed pass.
+    output: 'rgba' (H, W, 4) or 'mask' (H, W): the alpha alone.
+
+    The model-run plan (``PLAN_FIELDS``: read by bgcut.passes.mask_plan, which the CLI and the
+    browser worker drive; bgcut.postprocess ignores them):
+
+    mirror: the mirror pass: also run the model on the mirrored photo and average (twice the model
+        time).
+    crop: the crop pass: when the subject is small, run the model again on a crop around it and blend.
+    extra_passes: 'auto' (default) runs the mirror and crop passes that ``mirror`` and ``crop``
+        allow only when the first run's mask says they are worth it (docs/QUALITY.md); 'always'
+        runs every allowed pass.
     model_size: the model input's long side (None: the manifest's size for the model).
     model_square: squash the input to a square (None: the manifest's rule) or keep the aspect.
-    flip_tta, crop_pass, extra_passes, model_size and model_square are read by the model-run plan
-    (bgcut.passes.mask_plan, driven by the CLI and the browser worker); bgcut.postprocess ignores them.
     """
 
     refine: str = "none"
@@ -138,8 +177,9 @@ class Options:
     decontaminate: bool = True
     background: Any = "transparent"
     output: str = "rgba"
-    flip_tta: bool = True
-    crop_pass: bool = True
+    # The model-run plan (PLAN_FIELDS).
+    mirror: bool = True
+    crop: bool = True
     extra_passes: str = "auto"
     model_size: int | None = None
     model_square: bool | None = None
@@ -167,7 +207,7 @@ class Options:
             raise ValueError(f"decontaminate must be a bool, got {self.decontaminate!r}")
         if self.output not in OUTPUT_MODES:
             raise ValueError(f"output must be one of {OUTPUT_MODES}, got {self.output!r}")
-        for key in ("flip_tta", "crop_pass"):
+        for key in ("mirror", "crop"):
             if not isinstance(getattr(self, key), bool | np.bool_):
                 raise ValueError(f"{key} must be a bool, got {getattr(self, key)!r}")
         if self.extra_passes not in EXTRA_PASS_MODES:

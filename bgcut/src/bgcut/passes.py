@@ -14,10 +14,10 @@ so both sides make the same runs, sizes, boxes and merges. A driver does::
 inside the same loop. The plan:
 
 * first run on the working copy at the rule's size;
-* the mirror pass (flip test-time augmentation) when ``options.flip_tta`` allows it and, with
+* the mirror pass (test-time augmentation) when ``options.mirror`` allows it and, with
   ``options.extra_passes == 'auto'``, the first mask is uncertain enough to gain from it (the crop
   pass is mirrored likewise when the first run was and the crop's own mask is uncertain enough);
-* the crop pass when ``options.crop_pass`` allows it, the subject's padded box covers at most
+* the crop pass when ``options.crop`` allows it, the subject's padded box covers at most
   ``CROP_MAX_AREA`` of the photo and, with 'auto', at most ``AUTO_CROP_MAX_AREA``; it runs on the
   box of the working copy when that holds the model's input resolution, else on the photo's box
   (then small: its cost stays bounded by the model's size times the working copy's scale).
@@ -34,47 +34,36 @@ import numpy as np
 
 from .decontam import work_scale
 from .inputs import to_tensor
+from .options import (
+    AUTO_CROP_MAX_AREA,
+    AUTO_CROP_MIRROR_MIN_UNCERTAIN,
+    AUTO_MIRROR_MIN_UNCERTAIN,
+    CROP_MARGIN,
+    CROP_MAX_AREA,
+    CROP_RAMP,
+    CROP_WEIGHT,
+    MAX_MERGE_PIXELS,
+    UNCERTAIN_BAND,
+)
 from .resize import resize
 from .validate import as_mask, as_rgba
 
-__all__ = ["AUTO_CROP_FLIP_MIN_UNCERTAIN", "AUTO_CROP_MAX_AREA", "AUTO_FLIP_MIN_UNCERTAIN", "CROP_MARGIN",
-           "CROP_MAX_AREA", "CROP_WEIGHT", "WORK_PIXELS", "InputRule", "PlanResult", "WorkingCopy",
-           "block_sums", "flip_input", "mask_plan", "mask_uncertainty", "merge_crop", "merge_flip",
-           "model_size", "run_plan", "subject_box"]
+# The plan's tunable constants live in bgcut.options (one home for defaults); they are named here
+# too because the plan's signatures and callers use them.
+__all__ = ["AUTO_CROP_MAX_AREA", "AUTO_CROP_MIRROR_MIN_UNCERTAIN", "AUTO_MIRROR_MIN_UNCERTAIN",
+           "CROP_MARGIN", "CROP_MAX_AREA", "CROP_RAMP", "CROP_WEIGHT", "MAX_MERGE_PIXELS", "UNCERTAIN_BAND",
+           "WORK_PIXELS", "InputRule", "PlanResult", "WorkingCopy", "block_sums", "mask_plan",
+           "mask_uncertainty", "merge_crop", "merge_mirror", "mirror_input", "model_size", "run_plan",
+           "subject_box"]
 
-# Context kept around the subject on each side, as a fraction of the box's larger side: the model
-# was trained on whole photos, so it needs some background to tell the subject from it.
-CROP_MARGIN = 0.15
-# Skip the crop pass when the padded box covers more than this fraction of the photo: the second
-# pass would see nearly the same pixels at nearly the same scale.
-CROP_MAX_AREA = 0.5
-# Inside the box, the crop pass's mask is averaged with the first pass's: on the dev set the
-# average scored higher than either pass alone (two scales, two views of the subject).
-CROP_WEIGHT = 0.5
-# Inside the box, the crop pass's weight rises from 0 at the box's edges over this fraction of its
-# size, so no seam appears where the two passes disagree (the margin is mostly background anyway).
-CROP_RAMP = 0.08
-# The merged mask is built at most this many pixels (it is resampled again by postprocess).
-MAX_MERGE_PIXELS = 2_000_000
 # The working copy: the photo block-averaged once to at most this many pixels. Every model input
 # and the decontamination fields are built from it, so a 12-48 MP photo is read once; at 1 MP the
 # crop box of a subject covering a quarter of a 4:3 photo still holds 320 px per side (the model's
 # input), and anything smaller would send such crops back to the full photo. Photos up to 1 MP
 # (every dev photo) are used as they are.
 WORK_PIXELS = 1_000_000
+# Rows per band when building the working copy: bounds memory only, never the result.
 WORK_BAND_ELEMENTS = 1 << 22
-# extra_passes='auto' (docs/QUALITY.md, tuned on the dev set's tuning half with bench/pass_gain.py):
-# the mirror pass runs when more than this fraction of the first mask is uncertain (a confident
-# mask gains nothing from a second opinion) ...
-AUTO_FLIP_MIN_UNCERTAIN = 0.04
-# ... the crop pass whenever CROP_MAX_AREA allows it (no smaller cut kept the scores) ...
-AUTO_CROP_MAX_AREA = CROP_MAX_AREA
-# ... and the crop's mirror when the first run was mirrored and more than this fraction of the
-# crop's own mask is uncertain. Together: 22% fewer runs than running every pass, every score
-# within 0.002 on the tuning half.
-AUTO_CROP_FLIP_MIN_UNCERTAIN = 0.1
-# A mask value counts as uncertain between these two.
-UNCERTAIN_BAND = (0.05, 0.95)
 
 
 @dataclass(frozen=True)
@@ -203,17 +192,17 @@ def block_sums(rgba: np.ndarray, scale: int) -> np.ndarray:
     return out
 
 
-def flip_input(x: np.ndarray) -> np.ndarray:
+def mirror_input(x: np.ndarray) -> np.ndarray:
     """The model input mirrored left-right (last axis), as a contiguous copy."""
     return np.ascontiguousarray(np.asarray(x)[..., ::-1])
 
 
-def merge_flip(mask: np.ndarray, flipped_mask: np.ndarray) -> np.ndarray:
+def merge_mirror(mask: np.ndarray, mirrored_mask: np.ndarray) -> np.ndarray:
     """Average of a mask and the un-mirrored mask of the mirrored input; float32 (h, w)."""
     a = as_mask(mask)
-    b = as_mask(flipped_mask)[:, ::-1]
+    b = as_mask(mirrored_mask)[:, ::-1]
     if a.shape != b.shape:
-        raise ValueError(f"flip TTA masks differ in shape: {a.shape} vs {b.shape}")
+        raise ValueError(f"mirror pass masks differ in shape: {a.shape} vs {b.shape}")
     return (a + b) * np.float32(0.5)
 
 
@@ -320,7 +309,7 @@ def mask_plan(
     """Every model run one photo needs, as a generator: it yields model inputs (float32
     [1, 3, h, w]) and is sent back each input's mask; it returns a ``PlanResult``.
 
-    ``options``: a ``bgcut.Options`` (its ``flip_tta``, ``crop_pass``, ``extra_passes``,
+    ``options``: a ``bgcut.Options`` (its ``mirror``, ``crop``, ``extra_passes``,
     ``model_size`` and ``model_square`` are read). ``rule``: the model's ``InputRule``.
     """
     work = photo if isinstance(photo, WorkingCopy) else WorkingCopy(photo)
@@ -331,21 +320,21 @@ def mask_plan(
     x = work.model_input(rule.size_for(h, w))
     mask = as_mask((yield x))
     runs += 1
-    flip = bool(getattr(options, "flip_tta", False))
-    if flip and auto:
-        flip = mask_uncertainty(mask) > AUTO_FLIP_MIN_UNCERTAIN
-    if flip:
-        mask = merge_flip(mask, (yield flip_input(x)))
+    mirror = bool(getattr(options, "mirror", False))
+    if mirror and auto:
+        mirror = mask_uncertainty(mask) > AUTO_MIRROR_MIN_UNCERTAIN
+    if mirror:
+        mask = merge_mirror(mask, (yield mirror_input(x)))
         runs += 1
-    if getattr(options, "crop_pass", False):
+    if getattr(options, "crop", False):
         box = subject_box(mask, (h, w), max_area=AUTO_CROP_MAX_AREA if auto else CROP_MAX_AREA)
         if box is not None:
             y0, y1, x0, x1 = box
             xc = work.model_input(rule.size_for(y1 - y0, x1 - x0), box)
             fine = as_mask((yield xc))
             runs += 1
-            if flip and (not auto or mask_uncertainty(fine) > AUTO_CROP_FLIP_MIN_UNCERTAIN):
-                fine = merge_flip(fine, (yield flip_input(xc)))
+            if mirror and (not auto or mask_uncertainty(fine) > AUTO_CROP_MIRROR_MIN_UNCERTAIN):
+                fine = merge_mirror(fine, (yield mirror_input(xc)))
                 runs += 1
             mask = merge_crop(mask, fine, box, (h, w), crop_weight)
     return PlanResult(mask, work, runs)

@@ -79,7 +79,7 @@ def postprocess(
     refiner: Any = None,
     edits: Any = None,
 ) -> np.ndarray:
-    """Everything after the model: returns C-contiguous uint8 (H, W, 4), or (H, W) for ``output='alpha'``.
+    """Everything after the model: returns C-contiguous uint8 (H, W, 4), or (H, W) for ``output='mask'``.
 
     ``rgba``: the decoded photo, uint8 (H, W, 4) unpremultiplied (or (H, W, 3)). ``mask``: the
     model's output, float32 in [0, 1], (h, w) or (1, 1, h, w), or a ``bgcut.passes.PlanResult``.

@@ -33,8 +33,8 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
     feather: $('opt-feather'),
     featherOut: $('opt-feather-out'),
     decontaminate: $('opt-decontaminate'),
-    flip: $('opt-flip'),
-    cropPass: $('opt-crop-pass'),
+    mirror: $('opt-mirror'),
+    crop: $('opt-crop'),
     reset: $('opt-reset'),
     format: $('opt-format'),
     background: $('opt-background'),
@@ -60,8 +60,8 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
     el.feather.value = String(settings.feather);
     el.featherOut.textContent = `${settings.feather} px`;
     el.decontaminate.checked = settings.decontaminate;
-    el.flip.checked = settings.flip_tta;
-    el.cropPass.checked = settings.crop_pass;
+    el.mirror.checked = settings.mirror;
+    el.crop.checked = settings.crop;
     el.format.value = settings.format;
     el.background.value = settings.background;
     el.color.value = settings.color;
@@ -127,8 +127,8 @@ export function initControls({ onLookChange, onPipelineChange, onModelChange }) 
     settings.decontaminate = el.decontaminate.checked;
     pipelineChanged('decontaminate');
   });
-  el.flip.addEventListener('change', () => { settings.flip_tta = el.flip.checked; pipelineChanged('flip_tta'); });
-  el.cropPass.addEventListener('change', () => { settings.crop_pass = el.cropPass.checked; pipelineChanged('crop_pass'); });
+  el.mirror.addEventListener('change', () => { settings.mirror = el.mirror.checked; pipelineChanged('mirror'); });
+  el.crop.addEventListener('change', () => { settings.crop = el.crop.checked; pipelineChanged('crop'); });
   el.reset.addEventListener('click', () => {
     Object.assign(settings, planDefaults);
     edited.clear();

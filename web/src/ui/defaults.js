@@ -8,8 +8,8 @@ export const PIPELINE_DEFAULTS = Object.freeze({
   edge_shift: 0,
   feather: 0,
   decontaminate: true,
-  flip_tta: true,
-  crop_pass: true,
+  mirror: true,
+  crop: true,
 });
 
 export const LOOK_DEFAULTS = Object.freeze({

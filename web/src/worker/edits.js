@@ -67,11 +67,11 @@ export function hasEdits(key) {
   return cache.has(key);
 }
 
-/** A remove() with `edits`: the cut-out (or for asMask the grey mask) as a Python uint8 RGBA array. */
-export async function editedOutput(e, rgba, planned, opts, edits, asMask) {
+/** A remove() with `edits` in `format`: the cut-out (or the grey mask) as a Python uint8 RGBA array. */
+export async function editedOutput(e, rgba, planned, opts, edits, format) {
   const g = await loadGlue(e.pyodide);
   try {
-    return g.remove_with_edits(rgba, planned, opts, JSON.stringify(edits), asMask);
+    return g.remove_with_edits(rgba, planned, opts, JSON.stringify(edits), format);
   } catch (err) {
     throw new UserError(`These edits cannot be applied: ${reason(err)}`);
   }

@@ -5,8 +5,8 @@ The API the worker's JavaScript calls:
 
 * ``pre_edit_alpha(rgba, planned, options)`` -> float32 (H, W): the alpha before any stroke, kept
   by the worker while the photo may still be edited.
-* ``remove_with_edits(rgba, planned, options, edits_json, as_mask)`` -> uint8 (H, W, 4): a whole
-  remove() with strokes, as ``bgcut.postprocess(..., edits=)``; for ``as_mask`` the alpha as grey.
+* ``remove_with_edits(rgba, planned, options, edits_json, fmt)`` -> uint8 (H, W, 4): a whole
+  remove() with strokes, as ``bgcut.postprocess(..., edits=)``; for the format 'mask' the alpha as grey.
 * ``edit_alpha(rgba, alpha, edits_json, skip)`` -> float32 (H, W): ``alpha`` with the file's
   strokes from index ``skip`` on applied (``alpha`` already has the first ``skip``: strokes apply
   in order, each to what the previous left, so this equals applying them all to the pre-edit alpha).
@@ -41,19 +41,14 @@ def finish(rgba: np.ndarray, alpha: np.ndarray, options: Any) -> np.ndarray:
 
 
 def remove_with_edits(rgba: np.ndarray, planned: Any, options: Any, edits_json: str,
-                      as_mask: bool) -> np.ndarray:
+                      fmt: str) -> np.ndarray:
     opts = _as_dict(options)
-    if as_mask:
-        opts["output"] = "alpha"
+    if fmt == "mask":
+        opts["output"] = "mask"
     h, w = rgba.shape[:2]
     edits = bgedits.parse_edits(edits_json, w, h)
     out = bgcut.postprocess(rgba, planned, _options(opts), edits=edits)
-    if not as_mask:
-        return np.ascontiguousarray(out)
-    grey = np.empty((*out.shape, 4), np.uint8)
-    grey[..., :3] = out[..., None]
-    grey[..., 3] = 255
-    return grey
+    return engine_glue.grey_rgba(out) if fmt == "mask" else np.ascontiguousarray(out)
 
 
 def _options(options: dict[str, Any]) -> bgcut.Options:

@@ -238,8 +238,8 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
 
     let out;
     try {
-      out = edits ? await editedOutput(e, rgba, pyMask, opts, edits, format === 'mask')
-        : glue.postprocess(rgba, pyMask, opts, format === 'mask');
+      out = edits ? await editedOutput(e, rgba, pyMask, opts, edits, format)
+        : glue.postprocess(rgba, pyMask, opts, format);
     } catch (err) {
       if (err instanceof UserError) throw err;
       throw new UserError(`Could not process this image: ${pythonMessage(err)}`);

@@ -19,8 +19,8 @@ The API the worker's JavaScript calls (everything else is private):
   resolving to ``{data: Float32Array, h, w}``. bgcut's plan (``bgcut.passes.mask_plan``) decides
   every run and merge, exactly as the CLI does; its one area downscale of the photo is kept in the
   result and reused by ``postprocess``.
-* ``postprocess(rgba, planned, options, as_mask)`` -> uint8 (H, W, 4): the cut-out, or for
-  ``as_mask`` the alpha as opaque grey RGBA, ready for a canvas.
+* ``postprocess(rgba, planned, options, fmt)`` -> uint8 (H, W, 4): the cut-out, or for the format
+  ``'mask'`` the alpha as opaque grey RGBA, ready for a canvas.
 * ``model_runs(planned)`` -> how many model runs the plan made (for timings).
 """
 
@@ -97,14 +97,17 @@ def mask_from_js(js_mask: Any, height: int, width: int) -> np.ndarray:
     return mask
 
 
-def postprocess(rgba: np.ndarray, planned: passes.PlanResult, options: Any, as_mask: bool) -> np.ndarray:
-    """RGBA result (H, W, 4); for ``as_mask`` the alpha as opaque grey RGBA, ready for a canvas."""
+def postprocess(rgba: np.ndarray, planned: passes.PlanResult, options: Any, fmt: str) -> np.ndarray:
+    """RGBA result (H, W, 4) for remove()'s format ``fmt``: for 'mask' the alpha as opaque grey."""
     opts = _as_dict(options)
-    if as_mask:
-        opts["output"] = "alpha"
-    out = bgcut.postprocess(rgba, planned, _options(opts))
-    if not as_mask:
-        return out
+    if fmt != "mask":
+        return bgcut.postprocess(rgba, planned, _options(opts))
+    opts["output"] = "mask"
+    return grey_rgba(bgcut.postprocess(rgba, planned, _options(opts)))
+
+
+def grey_rgba(out: np.ndarray) -> np.ndarray:
+    """A mask (H, W) as opaque grey RGBA (H, W, 4), ready for a canvas."""
     grey = np.empty((*out.shape, 4), np.uint8)
     grey[..., :3] = out[..., None]
     grey[..., 3] = 255
