@@ -36,11 +36,11 @@ CASES = {
     "opaque-edge": {"refine": "edge"},
     "opaque-edge-mask": {"refine": "edge", "output": "mask"},
     "matte": {"refine": "matte"},
-    "opaque-matte-alpha": {"refine": "matte", "output": "alpha"},
+    "opaque-matte-mask": {"refine": "matte", "output": "mask"},
 }
 # refine='matte' ends in a conjugate-gradient solve in float64: the same operations in both runtimes,
 # but libm and SIMD rounding may differ in the last bits, so one step of 1/255 is allowed there.
-WITHIN_ONE = {"matte", "opaque-matte-alpha"}
+WITHIN_ONE = {"matte", "opaque-matte-mask"}
 
 RUNNER = """
 import fs from 'node:fs';

@@ -94,10 +94,10 @@ def test_band_tiles_read_the_one_whole_photo_solve(width: int) -> None:
     h = width // 2
     rgba, true_alpha = _ramp_scene(h, width, width // 2 - width // 12, width // 6)
     mask = (true_alpha[::4, ::4] >= 0.5).astype(np.float32)
-    opts = bgcut.Options(refine="matte", output="alpha")
+    opts = bgcut.Options(refine="matte", output="mask")
     band_out = bgcut.postprocess(rgba, mask, opts).astype(int)
     full_out = postprocess_full(rgba, mask, opts).astype(int)
-    plain = bgcut.postprocess(rgba, mask, bgcut.Options(output="alpha")).astype(int)
+    plain = bgcut.postprocess(rgba, mask, bgcut.Options(output="mask")).astype(int)
     assert np.abs(band_out - full_out).max() <= (0 if width <= 1000 else 2)
     truth = np.rint(true_alpha * 255)
     assert np.abs(band_out - truth).mean() < np.abs(plain - truth).mean()
