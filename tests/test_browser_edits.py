@@ -284,6 +284,14 @@ def test_brushes_mouse_touch_undo_redo_and_the_cli(live_server, touch_context, d
         assert np.array_equal(rgba_of(zf.read(f"{sample.stem}-cutout.png")), four)
         assert zf.read("other-cutout.png") == other_before
 
+    # [ and ] change the brush size.
+    page.locator("#stage").focus()
+    page.keyboard.press("]")
+    assert int(page.locator("#brush-size").input_value()) > BRUSH_PX
+    page.keyboard.press("[")
+    page.keyboard.press("[")
+    assert int(page.locator("#brush-size").input_value()) < BRUSH_PX
+
     # Zoom and pan keep working with a brush on, and add no stroke: the wheel, Space + drag, two fingers.
     page.keyboard.press("b")
     page.locator("#stage").scroll_into_view_if_needed()
