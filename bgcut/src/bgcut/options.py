@@ -27,6 +27,12 @@ EXTRA_PASS_MODES = ("auto", "always")
 PLAN_FIELDS = ("mirror", "crop", "extra_passes", "model_size", "model_square")
 
 # --- The model-run plan (bgcut.passes.mask_plan) ---
+# The working copy: the photo block-averaged once to at most this many pixels. Every model input
+# and the decontamination fields are built from it, so a 12-48 MP photo is read once; at 1 MP the
+# crop box of a subject covering a quarter of a 4:3 photo still holds 320 px per side (the model's
+# input), and anything smaller would send such crops back to the full photo. Photos up to 1 MP
+# (every dev photo) are used as they are.
+WORK_PIXELS = 1_000_000
 # Context kept around the subject on each side, as a fraction of the box's larger side: the model
 # was trained on whole photos, so it needs some background to tell the subject from it.
 CROP_MARGIN = 0.15

@@ -44,6 +44,7 @@ from .options import (
     CROP_WEIGHT,
     MAX_MERGE_PIXELS,
     UNCERTAIN_BAND,
+    WORK_PIXELS,
 )
 from .resize import resize
 from .validate import as_mask, as_rgba
@@ -56,12 +57,6 @@ __all__ = ["AUTO_CROP_MAX_AREA", "AUTO_CROP_MIRROR_MIN_UNCERTAIN", "AUTO_MIRROR_
            "mask_uncertainty", "merge_crop", "merge_mirror", "mirror_input", "model_size", "run_plan",
            "subject_box"]
 
-# The working copy: the photo block-averaged once to at most this many pixels. Every model input
-# and the decontamination fields are built from it, so a 12-48 MP photo is read once; at 1 MP the
-# crop box of a subject covering a quarter of a 4:3 photo still holds 320 px per side (the model's
-# input), and anything smaller would send such crops back to the full photo. Photos up to 1 MP
-# (every dev photo) are used as they are.
-WORK_PIXELS = 1_000_000
 # Rows per band when building the working copy: bounds memory only, never the result.
 WORK_BAND_ELEMENTS = 1 << 22
 
