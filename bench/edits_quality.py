@@ -115,7 +115,7 @@ def main() -> None:
         return float(np.mean([r[key] for r in rows]))
 
     print(f"# Touch-up dabs on the dev set's {args.half} half: {len(rows)} photos with errors to fix, "
-          f"{sum(len(r) for r in rows) and args.strokes} dabs at most each\n")
+          f"up to {args.strokes} dabs each\n")
     print("Share of footprint pixels on the wrong side of the human outline (1 px band around it "
           "ignored), mean over photos:\n")
     print("| before | hard painting (snap off) | snapping |")
