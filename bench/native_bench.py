@@ -1,6 +1,7 @@
 """Per-stage timings of the native pipeline (the CLI's code path) at several image sizes.
 
     .venv/bin/python bench/native_bench.py [--sizes 1 4 12 24] [--runs 3] [--model ID] [--format png]
+    .venv/bin/python bench/native_bench.py --sizes 1 12 --refine matte   # another edge refinement
 
 Inputs are scikit-image's bundled "coffee" photo (600x400, public domain) enlarged with bgcut's
 bilinear resize to each size in megapixels (3:2 aspect) and saved as JPEG (quality 90) in a temp
@@ -83,10 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None,
                     help="model id or architecture (default: the CLI's, the manifest's native variant)")
     ap.add_argument("--format", default="png", choices=["png", "webp", "mask"])
+    ap.add_argument("--refine", default=None, choices=bgcut.options.REFINE_MODES,
+                    help="bgcut's refine option (default: the shipped default)")
     args = ap.parse_args(argv)
     model = load_model(args.model, runtime="native")
-    options = bgcut.Options()
-    print(f"model {model.id}, format {args.format}, default bgcut.Options(), median of {args.runs} runs; "
+    options = bgcut.Options() if args.refine is None else bgcut.Options(refine=args.refine)
+    print(f"model {model.id}, format {args.format}, bgcut.Options(refine={options.refine!r}), "
+          f"median of {args.runs} runs; "
           "each cell is wall seconds / process CPU seconds (model_input, inference: wall only; the plan's "
           "CPU in 'plan cpu')")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

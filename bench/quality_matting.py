@@ -117,18 +117,23 @@ def matte_edge(name: str) -> Edge | None:
     """An experimental variant named ``matte-b<band>-w<work long side>-e<eps>-p<prior>``: refine='none',
     then ``bgcut.trimap_matting.TrimapMatting`` on the band tiles, solved at a subsample that brings
     the photo's long side to about the working long side (0: full resolution)."""
-    m = re.fullmatch(r"matte-b(\d+)-w(\d+)-e([0-9.e-]+)-p([0-9.e-]+)(-whole)?(-after-edge)?", name)
+    m = re.fullmatch(r"matte-b(\d+)-w(\d+)-e([0-9.e-]+)-p([0-9.e-]+)(?:-t([0-9.]+)-([0-9.]+))?(-whole)?"
+                     r"(-after-edge)?", name)
     if m is None:
         return None
     band, work, eps, prior = int(m[1]), int(m[2]), float(m[3]), float(m[4])
 
     def make(h: int, w: int) -> TrimapMatting:
         s = max(1, round(max(h, w) / work)) if work else 1
-        return TrimapMatting(band, s, eps, prior)
+        return TrimapMatting(band, s, eps, prior, threshold=thr, softness=soft)
 
-    base = {"refine": "edge" if m[6] else "none"}
+    thr = float(m[5]) if m[5] else None
+    soft = float(m[6]) if m[6] else 0.0
+    base = {"refine": "edge" if m[8] else "none"}
     note = f"closed-form matting, band {band}, work long side {work}, eps {eps:g}, prior {prior:g}"
-    if m[5]:
+    if thr is not None:
+        note += f", then ramp {thr:g}/{soft:g}"
+    if m[7]:
         return WholeEdge(name, base, note + ", one solve on the whole photo", refiner=make)
     return Edge(name, base, note + " on the band tiles", refiner=make)
 
@@ -350,8 +355,8 @@ PLACE_ON = {"black": (0, 0, 0), "white": (255, 255, 255), "green": (0, 255, 0)}
 def colour_errors(photos: list[Photo]) -> str:
     """Edge colour error of the cut-out placed on new backgrounds, decontamination off vs on, in the
     ground truth's soft band (0 < a < 1), mean |error| on 0..255 against the ground-truth alpha with
-    the reference foreground. Three alphas: the ground truth itself (colours only), and ours without
-    and with the edge refinement."""
+    the reference foreground. Four alphas: the ground truth itself (colours only), and ours without
+    refinement, with the edge refinement and with the matting refinement."""
     sums: dict[tuple[str, bool], list[float]] = defaultdict(list)
     for p in photos:
         rgba = decode(p.image)
@@ -363,7 +368,8 @@ def colour_errors(photos: list[Photo]) -> str:
         mask = model_mask(p.stem, rgba)
         alphas = {"ground-truth alpha": (gt.astype(np.float32), {"threshold": None, "refine": "none"}),
                   "refine='none' alpha": (mask, {"refine": "none"}),
-                  "refine='edge' alpha": (mask, {"refine": "edge"})}
+                  "refine='edge' alpha": (mask, {"refine": "edge"}),
+                  "refine='matte' alpha": (mask, {"refine": "matte"})}
         for label, (mask, opts) in alphas.items():
             for dec in (False, True):
                 cut = bgcut.postprocess(rgba, mask, bgcut.Options.from_dict({**opts, "decontaminate": dec}))
@@ -379,7 +385,7 @@ def colour_errors(photos: list[Photo]) -> str:
     lines = [f"Edge colours on matting-dev ({n} photos): cut-out placed on "
              f"{', '.join(PLACE_ON)}, mean |error| (0..255) in the ground truth's soft band",
              "", "| alpha | without decontamination | with |", "|---|---|---|"]
-    for label in ("ground-truth alpha", "refine='none' alpha", "refine='edge' alpha"):
+    for label in ("ground-truth alpha", "refine='none' alpha", "refine='edge' alpha", "refine='matte' alpha"):
         off, on = np.mean(sums[(label, False)]), np.mean(sums[(label, True)])
         lines.append(f"| {label} | {off:.1f} | {on:.1f} |")
     return "\n".join(lines) + "\n"

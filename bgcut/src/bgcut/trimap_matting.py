@@ -181,7 +181,8 @@ class TrimapMatting:
     resolution); ``eps``: the Laplacian's regularisation (colours in [0, 1]); ``prior``: pull towards
     the input alpha; ``iterations``: conjugate-gradient cap; ``guide_radius``/``guide_eps``: the
     guided filter that brings the working-size solution back to full resolution (radius in working
-    pixels). ``margin``: full-resolution pixels beyond which the input alpha cannot change.
+    pixels); ``threshold``/``softness``: a smoothstep ramp applied to the solved band afterwards
+    (None: none). ``margin``: full-resolution pixels beyond which the input alpha cannot change.
 
     The band is solved once per photo: ``bgcut.band`` calls ``prepare`` with the photo and its mask,
     then ``tile`` for each band tile, which only reads the solution (tiles never see a seam where
@@ -190,7 +191,8 @@ class TrimapMatting:
     """
 
     def __init__(self, band: int = 4, subsample: int = 1, eps: float = 1e-5, prior: float = 1e-2,
-                 iterations: int = 200, guide_radius: int = 1, guide_eps: float = 1e-4) -> None:
+                 iterations: int = 200, guide_radius: int = 1, guide_eps: float = 1e-4,
+                 threshold: float | None = None, softness: float = 0.0) -> None:
         if band < 1 or subsample < 1 or eps <= 0 or prior < 0 or iterations < 1 or guide_radius < 1:
             raise ValueError(f"TrimapMatting needs band >= 1, subsample >= 1, eps > 0, prior >= 0, "
                              f"iterations >= 1, guide_radius >= 1; got {band}, {subsample}, {eps}, "
@@ -202,6 +204,8 @@ class TrimapMatting:
         self.iterations = int(iterations)
         self.guide_radius = int(guide_radius)
         self.guide_eps = float(guide_eps)
+        self.threshold = threshold
+        self.softness = float(softness)
         # The unknown band reaches ``band`` working pixels past the contour, the guided upsampling's
         # coefficients two radii further, and interpolation one working pixel.
         self.margin = (self.band + 2 * self.guide_radius + 1) * self.subsample + 1
@@ -258,7 +262,10 @@ class TrimapMatting:
         else:
             coef = resize(self._coef, size, rows=rows, cols=cols)
             q = apply_coefficients(coef, rgba, 1.0 / 255.0)
-        out[changed] = q[changed]
+        q = np.clip(q[changed], 0.0, 1.0)
+        if self.threshold is not None:
+            q = apply_threshold(q, self.threshold, self.softness, inplace=True)
+        out[changed] = q
         np.clip(out, 0.0, 1.0, out=out)
         return out
 
