@@ -54,8 +54,7 @@ def remove_with_edits(rgba: np.ndarray, planned: Any, options: Any, edits_json: 
 def _options(options: dict[str, Any]) -> bgcut.Options:
     # Exactly the options engine_glue gave the unedited result (the model's plan defaults under
     # the caller's), or an edited photo would differ from it outside the strokes too.
-    make = getattr(engine_glue, "_options", None)
-    return make(options) if make else bgcut.Options.from_dict(options)
+    return engine_glue._options(options)
 
 
 def _as_dict(options: Any) -> dict[str, Any]:
