@@ -19,17 +19,9 @@ from bgremove.models import load_model
 from bgremove.pipeline import predict_mask
 
 from .conftest import MODELS_DIR, DevSample
-from .test_bgcut_pyodide import served_pyodide
+from .test_bgcut_pyodide import PYODIDE_PRELUDE, served_pyodide
 
-RUNNER = """
-import fs from 'node:fs';
-const [dir, numpyWheel, bgcutWheel, work] = process.argv.slice(2);
-const { loadPyodide } = await import(dir + '/pyodide.mjs');
-const py = await loadPyodide({ indexURL: dir + '/' });
-await py.loadPackage([numpyWheel, bgcutWheel]);
-py.FS.mkdirTree('/work');
-for (const f of fs.readdirSync(work)) py.FS.writeFile('/work/' + f, fs.readFileSync(work + '/' + f));
-try {
+RUNNER = PYODIDE_PRELUDE + """try {
 await py.runPythonAsync(`
 import numpy as np, bgcut
 from bgcut import edits as bgedits

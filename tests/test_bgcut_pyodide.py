@@ -42,7 +42,10 @@ CASES = {
 # but libm and SIMD rounding may differ in the last bits, so one step of 1/255 is allowed there.
 WITHIN_ONE = {"matte", "opaque-matte-mask"}
 
-RUNNER = """
+# A Node script's start: Pyodide with the served numpy and bgcut wheels, and the test's files in
+# /work (argv: Pyodide folder, numpy wheel, bgcut wheel, work folder). Shared with
+# test_bgcut_edits_pyodide.py.
+PYODIDE_PRELUDE = """
 import fs from 'node:fs';
 const [dir, numpyWheel, bgcutWheel, work] = process.argv.slice(2);
 const { loadPyodide } = await import(dir + '/pyodide.mjs');
@@ -50,7 +53,9 @@ const py = await loadPyodide({ indexURL: dir + '/' });
 await py.loadPackage([numpyWheel, bgcutWheel]);
 py.FS.mkdirTree('/work');
 for (const f of fs.readdirSync(work)) py.FS.writeFile('/work/' + f, fs.readFileSync(work + '/' + f));
-await py.runPythonAsync(`
+"""
+
+RUNNER = PYODIDE_PRELUDE + """await py.runPythonAsync(`
 import json
 import numpy as np, bgcut
 assert '/site-packages/bgcut/' in bgcut.__file__, bgcut.__file__
