@@ -267,3 +267,19 @@ def test_points_outside_the_photo_and_single_dabs() -> None:
     changed = out > 0
     np.testing.assert_array_equal(changed, (d < 4.5) | (far < 4.5))
     assert (out[d <= 3.5] == 1).all()
+    # A thin line from a million pixels away paints only where it crosses the photo, as the same
+    # line drawn from edge to edge does (the part beyond the photo is cut off, not walked).
+    for snap in (False, True):
+        far_doc = edits_doc(60, 50, {"mode": "keep", "radius": 0.5, "snap": snap,
+                                     "points": [[-1e6, 20.25], [1e6, 20.25]]})
+        near_doc = edits_doc(60, 50, {"mode": "keep", "radius": 0.5, "snap": snap,
+                                      "points": [[-5.0, 20.25], [65.0, 20.25]]})
+        np.testing.assert_array_equal(apply_edits(alpha0, rgb, parse_edits(far_doc, 60, 50)),
+                                      apply_edits(alpha0, rgb, parse_edits(near_doc, 60, 50)))
+    hard = edits_doc(60, 50, {"mode": "keep", "radius": 0.5, "snap": False,
+                              "points": [[-1e6, 20.25], [1e6, 20.25]]})
+    line = apply_edits(alpha0, rgb, parse_edits(hard, 60, 50))
+    # Row 20's centres lie 0.25 px from the line (coverage 0.75), row 19's 0.75 px (0.25).
+    np.testing.assert_allclose(line[20], 0.75)
+    np.testing.assert_allclose(line[19], 0.25)
+    assert (line[:19] == 0).all() and (line[21:] == 0).all()

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from . import band
-from .footprint import Pieces, centres, min_distance, pieces, work_estimate
+from .footprint import Pieces, centres, min_distance, pieces, region, work_estimate
 from .options import Options
 from .postprocessing import decontaminate_and_composite, refine_alpha, resolve
 from .resize import resize
@@ -60,6 +60,8 @@ RADIUS_MAX = 2048.0
 MAX_COORD = 1e6
 # Distance evaluations for all strokes together (~10 ns each natively): a few seconds at most.
 MAX_WORK = 1.5e9
+# Straight pieces (bgcut.footprint) for all strokes together: each costs a Python step.
+MAX_PIECES = 1_000_000
 # Text larger than this is not read at all (200 000 points of long decimals fit in ~10 MB).
 MAX_TEXT_BYTES = 64 << 20
 # Tiles of the footprint's box worked on at full resolution at a time (bounded temporaries).
@@ -204,7 +206,7 @@ def parse_edits(data: dict | str | bytes, width: int, height: int) -> Edits:
         raise EditsError(f"The edits file has {total} points; the limit is {MAX_POINTS} in all.")
     strokes: list[Stroke] = []
     warnings: list[str] = []
-    work = 0.0
+    work, parts = 0.0, 0
     for n, s in enumerate(raw, 1):
         if not isinstance(s, dict):
             raise EditsError(f"In the edits file, stroke {n} is not an object.")
@@ -225,8 +227,10 @@ def parse_edits(data: dict | str | bytes, width: int, height: int) -> Edits:
             warnings.append(f"Stroke {n}: radius {radius:g} px clipped to {clipped:g} px.")
             radius = clipped
         pts = _points(s.get("points"), n)
-        work += work_estimate(pts, radius, _reach(radius, snap), int(width), int(height))
-        if work > MAX_WORK:
+        cost, count = work_estimate(pts, radius, _reach(radius, snap), int(width), int(height))
+        work += cost
+        parts += count
+        if work > MAX_WORK or parts > MAX_PIECES:
             raise EditsError(f"The edits file's strokes are too large to draw (stroke {n} passes "
                              f"{MAX_WORK:.1e} pixel evaluations); use fewer or shorter strokes.")
         strokes.append(Stroke(mode, radius, snap, pts))
@@ -287,8 +291,10 @@ def _box(p: Pieces, margin: float, w: int, h: int) -> tuple[int, int, int, int] 
 def _apply_stroke(alpha: np.ndarray, rgb: np.ndarray, stroke: Stroke) -> None:
     h, w = alpha.shape
     r = stroke.radius
-    p = pieces(stroke.points, r)
     reach = r + 0.5  # coverage is clip(r + 0.5 - d, 0, 1): zero from here on
+    p = pieces(stroke.points, r, region(w, h, reach))
+    if len(p) == 0:
+        return
     foot = _box(p, reach, w, h)
     if foot is None:
         return
@@ -299,9 +305,16 @@ def _apply_stroke(alpha: np.ndarray, rgb: np.ndarray, stroke: Stroke) -> None:
     for ty0 in range(fy0, fy1, TILE):
         ty1 = min(fy1, ty0 + TILE)
         ys = centres(ty0, ty1)
+        band = p.rows(float(ys[0]), float(ys[-1]), reach)
+        if len(band) == 0:
+            continue
         for tx0 in range(fx0, fx1, TILE):
             tx1 = min(fx1, tx0 + TILE)
-            d = min_distance(p, reach, ys, centres(tx0, tx1))
+            xs = centres(tx0, tx1)
+            near = band.cols(float(xs[0]), float(xs[-1]), reach)
+            if len(near) == 0:
+                continue  # a long stroke's box is mostly far from it: no work there
+            d = min_distance(near, reach, ys, xs)
             cov = np.clip(reach - d, 0.0, 1.0).astype(np.float32)
             if not cov.any():
                 continue

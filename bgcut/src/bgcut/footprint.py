@@ -35,6 +35,18 @@ class Pieces:
     def __len__(self) -> int:
         return int(self.a.shape[0])
 
+    def rows(self, y0: float, y1: float, reach: float) -> Pieces:
+        """The pieces whose box, widened by ``reach``, meets rows ``y0..y1`` (a band's candidates,
+        so each tile of it tests fewer pieces)."""
+        return self._keep((self.lo[:, 1] - reach <= y1) & (self.hi[:, 1] + reach >= y0))
+
+    def cols(self, x0: float, x1: float, reach: float) -> Pieces:
+        """The pieces whose box, widened by ``reach``, meets columns ``x0..x1``."""
+        return self._keep((self.lo[:, 0] - reach <= x1) & (self.hi[:, 0] + reach >= x0))
+
+    def _keep(self, keep: np.ndarray) -> Pieces:
+        return self if bool(keep.all()) else Pieces(self.a[keep], self.b[keep])
+
     def bounds(self) -> tuple[float, float, float, float]:
         """``(x_min, y_min, x_max, y_max)`` over all pieces' end points."""
         lo = self.lo.min(axis=0)
@@ -61,19 +73,58 @@ def _thin(points: np.ndarray, tol: float) -> np.ndarray:
     return points[keep]
 
 
-def pieces(points: np.ndarray, radius: float) -> Pieces:
-    """The pieces of a stroke through ``points`` ((n, 2) float64 x, y) drawn with ``radius``.
+def _clip(a: np.ndarray, b: np.ndarray, rect: tuple[float, float, float, float]
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """The part of each segment ``a -> b`` inside ``rect = (x0, y0, x1, y1)`` (Liang-Barsky);
+    segments wholly outside are dropped. Ends already inside are kept bit for bit."""
+    d = b - a
+    t0 = np.zeros(a.shape[0])
+    t1 = np.ones(a.shape[0])
+    for axis, lo, hi in ((0, rect[0], rect[2]), (1, rect[1], rect[3])):
+        da, pa = d[:, axis], a[:, axis]
+        flat = da == 0
+        inside = (pa >= lo) & (pa <= hi)
+        safe = np.where(flat, 1.0, da)
+        ta, tb = (lo - pa) / safe, (hi - pa) / safe
+        t0 = np.maximum(t0, np.where(flat, np.where(inside, -np.inf, np.inf), np.minimum(ta, tb)))
+        t1 = np.minimum(t1, np.where(flat, np.where(inside, np.inf, -np.inf), np.maximum(ta, tb)))
+    keep = t0 <= t1
+    # Dropped segments may hold +-inf here; clamp so no 0 * inf is ever formed.
+    t0, t1 = np.minimum(t0, 1.0), np.maximum(t1, 0.0)
+    a2 = np.where((t0 > 0)[:, None], a + d * t0[:, None], a)
+    b2 = np.where((t1 < 1)[:, None], a + d * t1[:, None], b)
+    return a2[keep], b2[keep]
 
-    A single point is one zero-length piece (a disc)."""
+
+def _segments(points: np.ndarray, radius: float, rect: tuple[float, float, float, float] | None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The thinned polyline's segments (a single point: one zero-length segment), clipped to
+    ``rect``: a part of a segment farther than the reach from the photo cannot paint it."""
     pts = _thin(np.asarray(points, np.float64), radius * THIN_FRACTION)
-    if pts.shape[0] == 1:
-        return Pieces(pts.copy(), pts.copy())
-    a, b = pts[:-1], pts[1:]
+    a, b = (pts, pts) if pts.shape[0] == 1 else (pts[:-1], pts[1:])
+    if rect is not None:
+        a, b = _clip(a, b, rect)
+    return a, b
+
+
+def region(width: int, height: int, reach: float) -> tuple[float, float, float, float]:
+    """The rectangle, in photo coordinates, within which a stroke of this reach can paint a pixel."""
+    m = reach + 1.0
+    return -m, -m, width + m, height + m
+
+
+def pieces(points: np.ndarray, radius: float, rect: tuple[float, float, float, float] | None = None
+           ) -> Pieces:
+    """The pieces of a stroke through ``points`` ((n, 2) float64 x, y) drawn with ``radius``, only
+    within ``rect`` (``region``) when given. A single point is one zero-length piece (a disc)."""
+    a, b = _segments(points, radius, rect)
+    if a.shape[0] == 0:
+        return Pieces(a.copy(), b.copy())
     seg = b - a
     length = np.sqrt((seg * seg).sum(axis=1))
     # np.repeat takes intp counts: int32 on wasm32 (Pyodide), int64 here.
     counts = np.maximum(1, np.ceil(length / (PIECE_RADII * radius))).astype(np.intp)
-    if int(counts.max()) == 1:
+    if int(counts.max(initial=1)) == 1:
         return Pieces(a.copy(), b.copy())
     idx = np.repeat(np.arange(a.shape[0]), counts)
     first = np.repeat(np.cumsum(counts) - counts, counts)
@@ -83,19 +134,18 @@ def pieces(points: np.ndarray, radius: float) -> Pieces:
     return Pieces(a[idx] + seg[idx] * t0, a[idx] + seg[idx] * t1)
 
 
-def work_estimate(points: np.ndarray, radius: float, reach: float, width: int, height: int) -> float:
-    """Upper bound on the samples ``min_distance`` evaluates for this stroke at full resolution
-    (after thinning, as ``pieces`` does: a pointer held still costs one dab)."""
-    pts = _thin(np.asarray(points, np.float64), radius * THIN_FRACTION)
-    if pts.shape[0] < 2:
-        side = 2 * reach + 1
-        return min(side, width) * min(side, height)
-    seg = np.abs(np.diff(pts, axis=0))
+def work_estimate(points: np.ndarray, radius: float, reach: float, width: int, height: int
+                  ) -> tuple[float, int]:
+    """``(samples, pieces)``: an upper bound on the samples ``min_distance`` evaluates for this
+    stroke at full resolution, and its number of pieces (after thinning and clipping, as
+    ``pieces`` does: a pointer held still is one dab, a line far past the photo costs nothing)."""
+    a, b = _segments(points, radius, region(width, height, reach))
+    seg = np.abs(b - a)
     length = np.sqrt((seg * seg).sum(axis=1))
     n = np.maximum(1, np.ceil(length / (PIECE_RADII * radius)))
     w = np.minimum(seg[:, 0] / n + 2 * reach + 1, width)
     h = np.minimum(seg[:, 1] / n + 2 * reach + 1, height)
-    return float((n * w * h).sum())
+    return float((n * w * h).sum()), int(n.sum())
 
 
 def min_distance(p: Pieces, reach: float, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
