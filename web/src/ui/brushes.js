@@ -384,6 +384,8 @@ export function initBrushes({ touchUp, zoom, say }) {
   document.addEventListener('keyup', (e) => {
     if (e.key === ' ') stage.dataset.panning = 'false';
   });
+  // A Space released in another window never sends its keyup here.
+  window.addEventListener('blur', () => { stage.dataset.panning = 'false'; });
 
   showSize();
   applyTool();
