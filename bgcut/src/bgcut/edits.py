@@ -231,8 +231,10 @@ def parse_edits(data: dict | str | bytes, width: int, height: int) -> Edits:
         work += cost
         parts += count
         if work > MAX_WORK or parts > MAX_PIECES:
-            raise EditsError(f"The edits file's strokes are too large to draw (stroke {n} passes "
-                             f"{MAX_WORK:.1e} pixel evaluations); use fewer or shorter strokes.")
+            what = (f"{MAX_WORK:.1e} pixel evaluations" if work > MAX_WORK
+                    else f"{MAX_PIECES} straight pieces of twice the radius")
+            raise EditsError(f"The edits file's strokes are too large to draw (stroke {n} passes {what}); "
+                             "use fewer or shorter strokes, or a larger brush.")
         strokes.append(Stroke(mode, radius, snap, pts))
     return Edits(int(width), int(height), tuple(strokes), tuple(warnings))
 
