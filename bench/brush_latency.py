@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| pointermove handler | {stats(m['handler'])} | {len(m['handler'])} |")
         print(f"| stroke start (pointerdown handler) | {stats(m['down'])} | {len(m['down'])} |")
         print(f"| stroke end -> full-resolution result on screen | {stats(m['end'])} | {len(m['end'])} |")
-        for key in ("strokes", "edit", "encode", "total"):
+        for key in ("strokes", "edit", "encode", "total") if api else ():
             values = [t[key] for t in api]
             print(f"| worker applyEdits: {key} ({args.strokes} strokes) | {stats(values)} | {len(values)} |")
     finally:

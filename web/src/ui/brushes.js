@@ -122,21 +122,36 @@ export function initBrushes({ touchUp, zoom, say }) {
     if (baseCache?.job !== job || baseCache.src !== src || baseCache.width !== w || baseCache.height !== h) {
       const c = new OffscreenCanvas(w, h);
       c.getContext('2d').drawImage(after, 0, 0, w, h);
-      baseCache = { job, src, width: w, height: h, canvas: c };
+      baseCache = { job, src, width: w, height: h, canvas: c, exact: true };
     }
     return baseCache.canvas;
   }
 
-  // Scaling a 12 MP result and photo down takes a few hundred ms: done while the person is not
-  // drawing (a brush picked, a result shown), so a stroke's first frame only copies them.
+  // Scaling a 12 MP result and photo down takes a few hundred ms on the main thread; the browser
+  // decodes and scales them off it (createImageBitmap with a size) while the person is not drawing
+  // (a brush picked, a result shown, a zoom), so a stroke's first frame only copies them.
   let prepareTimer = null;
   function prepare() {
     clearTimeout(prepareTimer);
-    prepareTimer = setTimeout(() => {
-      if (!open() || tool() === 'move' || stroke || !after.complete || !after.naturalWidth) return;
+    prepareTimer = setTimeout(async () => {
+      if (!open() || tool() === 'move' || !after.complete || !after.naturalWidth) return;
+      const target = job;
       const [w, h] = previewSize();
-      baseAt(w, h);
-      photoAt(w, h);
+      const src = after.currentSrc;
+      const fit = { resizeWidth: w, resizeHeight: h, resizeQuality: 'high' };
+      try {
+        if (!(baseCache?.job === target && baseCache.src === src && baseCache.width === w
+          && baseCache.height === h && baseCache.exact)) {
+          const bitmap = await createImageBitmap(await (await fetch(src)).blob(), fit);
+          if (job === target && after.currentSrc === src) baseCache = { job, src, width: w, height: h, canvas: bitmap, exact: true };
+        }
+        if (!(photoCache?.job === target && photoCache.width === w && photoCache.height === h)) {
+          const bitmap = await createImageBitmap(target.result.original, fit);
+          if (job === target) photoCache = { job, width: w, height: h, canvas: bitmap };
+        }
+      } catch {
+        // A stroke then scales them itself (baseAt, photoAt).
+      }
     }, 50);
   }
 
@@ -301,7 +316,13 @@ export function initBrushes({ touchUp, zoom, say }) {
 
   // The worker's result is on screen: the stand-in strokes can go.
   after.addEventListener('load', () => {
-    if (dirty && !stroke && job && !touchUp.pending(job)) clearPreview();
+    if (dirty && !stroke && job && !touchUp.pending(job)) {
+      // Until prepare() has the new result scaled, a stroke starts from what the preview showed.
+      const copy = new OffscreenCanvas(canvas.width, canvas.height);
+      copy.getContext('2d').drawImage(canvas, 0, 0);
+      baseCache = { job, src: after.currentSrc, width: canvas.width, height: canvas.height, canvas: copy, exact: false };
+      clearPreview();
+    }
     prepare();
   });
 
