@@ -37,8 +37,10 @@ from typing import Any
 import numpy as np
 
 from . import band
+from .composite import composite
+from .decontam import fields_from_low, work_scale
 from .footprint import Pieces, centres, min_distance, pieces, region, work_estimate
-from .options import Options
+from .options import MAX_DECONTAM_WORK_PIXELS, Options, decontam_radii
 from .postprocessing import decontaminate_and_composite, refine_alpha, resolve
 from .resize import resize
 from .snap import SNAP_CORE, SNAP_WINDOW, fit, membership
@@ -400,4 +402,46 @@ def finish(rgba: np.ndarray, alpha: np.ndarray, options: Options | None = None, 
         if a.dtype == np.uint8:
             a = a.astype(np.float32) * np.float32(1.0 / 255.0)
         a = a.astype(np.float32, copy=False)
-    return decontaminate_and_composite(rgba, a, options, timings)
+    h, w = a.shape
+    s = work_scale(h, w, MAX_DECONTAM_WORK_PIXELS)
+    if s == 1:  # small photos: exactly postprocess's own tail
+        return decontaminate_and_composite(rgba, a, options, timings)
+    t1 = time.perf_counter()
+    fields = None
+    if options.decontaminate and options.output == "rgba":
+        # Block means instead of an area resize of the whole photo: this runs on every stroke's
+        # end, and the resize of a 12 MP photo and its alpha was half of it (the fields are
+        # blurred far more than a block anyway).
+        counts = np.outer(_block_counts(h, s), _block_counts(w, s)).astype(np.float32)
+        # Sums of at most s * s uint8 values are exact in float32.
+        image = np.stack([_block_sum(rgba[..., c], s) for c in range(3)], axis=-1)
+        image /= (counts * np.float32(255.0))[..., None]
+        low = _block_sum(a, s)
+        low /= counts
+        fields = fields_from_low(image, low, decontam_radii(h, w), (h, w), s)
+    t2 = time.perf_counter()
+    out = composite(rgba, a, options, fields)
+    if timings is not None:
+        timings.update(decontaminate=t2 - t1, composite=time.perf_counter() - t2)
+    return np.ascontiguousarray(out)
+
+
+def _block_counts(n: int, s: int) -> np.ndarray:
+    """Samples in each of the ceil(n / s) blocks along an axis (the last one clipped)."""
+    return np.minimum(s, n - np.arange(0, n, s))
+
+
+def _block_sum(x: np.ndarray, s: int) -> np.ndarray:
+    """float32 sums of the ``s x s`` blocks of ``x`` (H, W) (blocks clipped at the edges), in the
+    same order on every runtime; temporaries of 1/s of the input."""
+    h, w = x.shape
+    oh, ow = -(-h // s), -(-w // s)
+    rows = np.zeros((oh, w), np.float32)
+    for k in range(s):
+        part = x[k::s]
+        rows[:part.shape[0]] += part
+    out = np.zeros((oh, ow), np.float32)
+    for k in range(s):
+        part = rows[:, k::s]
+        out[:, :part.shape[1]] += part
+    return out
