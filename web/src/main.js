@@ -8,6 +8,8 @@ import { initCompare } from './ui/compare-slider.js';
 import { initControls } from './ui/controls.js';
 import { memoryProblem, PhotoTimes } from './ui/model-choice.js';
 import { rememberOpen } from './ui/disclosure.js';
+import { renderBatchBar } from './ui/batch-bar.js';
+import { ExportCache } from './ui/export-cache.js';
 import { buildZip, copyPng, exportName, renderExport, saveBlob } from './ui/export.js';
 import { filesFromDrop } from './ui/files.js';
 import { Queue } from './ui/queue.js';
@@ -28,7 +30,7 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 let startFirst = null;
 let engine = new Promise((resolve) => { startFirst = resolve; });
 let remover = null;
-let lookGeneration = 0;
+const exportCache = new ExportCache();
 const cards = new Map(); // job id -> card controller
 let manifest = null; // models/manifest.json, once boot() has read it
 const photoTimes = new PhotoTimes();
@@ -220,19 +222,7 @@ function onJobChange(job) {
   updateBatchBar();
 }
 
-async function exportFor(job) {
-  // Loops when the look changes again while rendering, so a stale file is never kept.
-  while (job.export?.generation !== lookGeneration) {
-    const generation = lookGeneration;
-    const out = await renderExport(job.result, controls.look());
-    if (generation !== lookGeneration) continue;
-    const stale = job.export?.url;
-    // Late, so a download or <img> that still uses the old URL can finish.
-    if (stale) setTimeout(() => URL.revokeObjectURL(stale), 30_000);
-    job.export = { ...out, generation, url: URL.createObjectURL(out.blob) };
-  }
-  return job.export;
-}
+const exportFor = (job) => exportCache.get(job, () => controls.look());
 
 async function showExport(job) {
   const card = cards.get(job.id);
@@ -244,15 +234,14 @@ async function showExport(job) {
     card.setDetail(`Could not make the file: ${err.message}`);
     return;
   }
-  if (out.generation !== lookGeneration) return; // a newer look is being rendered
+  if (out.generation !== exportCache.generation) return; // a newer look is being rendered
   card.showResult(out, controls.settings.format, summary(job.result));
   await card.img.decode().catch(() => {});
   viewer.refresh(job);
 }
 
 async function refreshExports() {
-  lookGeneration += 1;
-  document.body.dataset.look = String(lookGeneration);
+  document.body.dataset.look = String(exportCache.invalidate());
   for (const job of queue.jobs) if (job.state === 'done') await showExport(job);
 }
 
@@ -278,30 +267,13 @@ function removeJob(job) {
   queue.remove(job);
   cards.get(job.id)?.dispose();
   cards.delete(job.id);
-  if (job.export?.url) URL.revokeObjectURL(job.export.url);
+  exportCache.forget(job);
   viewer.forget(job);
   updateBatchBar();
 }
 
 function updateBatchBar() {
-  const c = queue.counts();
-  const finished = c.done + c.error + c.cancelled;
-  // The hero shrinks and the results show once there is a photo; batch controls from the second.
-  document.body.dataset.photos = c.total > 1 ? 'many' : String(c.total);
-  $('results-section').hidden = c.total === 0;
-  $('batch-bar').hidden = c.total < 2;
-  const bar = $('overall-progress');
-  bar.max = Math.max(1, c.total);
-  bar.value = finished;
-  const parts = [`${c.done} of ${c.total} done`];
-  if (c.error) parts.push(`${c.error} failed`);
-  if (c.cancelled) parts.push(`${c.cancelled} cancelled`);
-  if (c.queued + c.working) parts.push(`${c.queued + c.working} to go`);
-  $('overall-text').textContent = c.total ? parts.join(', ') : 'No photos yet.';
-  $('download-zip').disabled = c.done === 0;
-  $('cancel-all').disabled = c.queued + c.working === 0;
-  $('clear-results').disabled = c.total === 0;
-  $('rerun').disabled = finished === 0;
+  renderBatchBar(queue.counts());
 }
 
 function addFiles(files) {
