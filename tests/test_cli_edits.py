@@ -33,7 +33,7 @@ def mask_of(path: Path) -> np.ndarray:
 
 
 def test_edits_file_replays_on_one_photo_and_matches_the_python_api(
-    dev_ten: list[DevSample], tmp_path: Path
+    dev_ten: list[DevSample], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     photo = dev_ten[2].image
     w, h = size_of(photo)
@@ -44,13 +44,16 @@ def test_edits_file_replays_on_one_photo_and_matches_the_python_api(
     ys, xs = np.nonzero(before == 255)
     cx, cy = float(np.median(xs)), float(np.median(ys))
     strokes = doc(w, h, {"mode": "erase", "radius": 6, "snap": False, "points": [[cx, cy], [cx + 4, cy]]},
-                  {"mode": "keep", "radius": 5, "snap": False, "points": [[7.5, 7.5]]})
+                  {"mode": "keep", "radius": 5, "snap": False, "points": [[7.5, 7.5]]},
+                  {"mode": "keep", "radius": 0.01, "snap": False, "points": [[7.5, 7.5]]})  # clipped
     edits_file = tmp_path / "fix.json"
     edits_file.write_text(json.dumps(strokes))
     edited = tmp_path / "edited"
     assert main([str(photo), "-o", str(edited), "--format", "mask", "-q", "--edits", str(edits_file),
                  *MODEL]) == 0
     after = mask_of(edited / f"{photo.stem}.png")
+    err = capsys.readouterr().err
+    assert f"warning: edits file {edits_file}: Stroke 3: radius 0.01 px clipped to 0.5 px" in err
     yy, xx = np.mgrid[0:h, 0:w] + 0.5
     in_erase = np.hypot(np.maximum(0, np.abs(xx - (cx + 2)) - 2), yy - cy) < 6.5
     in_keep = np.hypot(xx - 7.5, yy - 7.5) < 5.5
