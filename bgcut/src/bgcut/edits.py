@@ -229,7 +229,9 @@ def parse_edits(data: dict | str | bytes, width: int, height: int) -> Edits:
             warnings.append(f"Stroke {n}: radius {radius:g} px clipped to {clipped:g} px.")
             radius = clipped
         pts = _points(s.get("points"), n)
-        cost, count = work_estimate(pts, radius, _reach(radius, snap), int(width), int(height))
+        # Distances are read up to the footprint's antialiased rim (the snapping fit reads them on
+        # its coarse grid, within the same reach).
+        cost, count = work_estimate(pts, radius, radius + 1.0, int(width), int(height))
         work += cost
         parts += count
         if work > MAX_WORK or parts > MAX_PIECES:
@@ -239,12 +241,6 @@ def parse_edits(data: dict | str | bytes, width: int, height: int) -> Edits:
                              "use fewer or shorter strokes, or a larger brush.")
         strokes.append(Stroke(mode, radius, snap, pts))
     return Edits(int(width), int(height), tuple(strokes), tuple(warnings))
-
-
-def _reach(radius: float, snap: bool) -> float:
-    """How far from the polyline a stroke reads distances: the footprint plus its antialiased rim."""
-    del snap  # the snapping fit reads distances on its coarse grid, within the same reach
-    return radius + 1.0
 
 
 def _as_alpha(alpha: np.ndarray, inplace: bool) -> np.ndarray:
