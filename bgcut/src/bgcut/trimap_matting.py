@@ -229,9 +229,18 @@ class TrimapMatting:
         if self.subsample == 1:
             self._solved, self._coef = solved, None
         else:
+            # Coefficients only on the band's box, padded by the filter's reach (two box windows) and
+            # one pixel of interpolation, so every value the tiles read equals the whole image's.
             self._solved = None
-            self._coef = guided_coefficients(np.asarray(image, np.float32), solved, self.guide_radius,
-                                             self.guide_eps)
+            ys, xs = np.nonzero(unknown)
+            pad = 2 * self.guide_radius + 2
+            lh, lw = unknown.shape
+            y0, y1 = max(0, int(ys.min()) - pad), min(lh, int(ys.max()) + 1 + pad)
+            x0, x1 = max(0, int(xs.min()) - pad), min(lw, int(xs.max()) + 1 + pad)
+            self._coef = np.zeros((lh, lw, 4), np.float32)
+            self._coef[y0:y1, x0:x1] = guided_coefficients(np.asarray(image[y0:y1, x0:x1], np.float32),
+                                                           solved[y0:y1, x0:x1], self.guide_radius,
+                                                           self.guide_eps)
 
     def prepare(self, rgba: np.ndarray, mask: np.ndarray, options: Any, work: Any = None) -> None:
         """Solve the photo's band once from the model's ``mask`` (any size) thresholded as
