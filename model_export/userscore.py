@@ -89,21 +89,23 @@ class _FileModel:
         return np.asarray(mask, np.float32).reshape(mask.shape[-2:])
 
 
-def default_alpha(rgba: np.ndarray, model: object) -> np.ndarray:
-    """The alpha (float in [0, 1]) the CLI and the app produce with their shipped defaults."""
+def default_alpha(rgba: np.ndarray, model: object, plan: dict | None = None) -> np.ndarray:
+    """The alpha (float in [0, 1]) the CLI and the app produce with their shipped defaults, or with
+    a model's plan defaults (the manifest's ``plans[arch]``: bgcut.Options fields) over them."""
     import bgcut
     from bgremove.passes import PassOptions, predict_mask_passes
-    defaults = bgcut.Options()
+    defaults = bgcut.Options.from_dict(dict(plan or {}))
     mask = predict_mask_passes(rgba, model, PassOptions.from_options(defaults))
-    options = bgcut.Options.from_dict({"output": "mask", "decontaminate": False})
+    options = bgcut.Options.from_dict({**(plan or {}), "output": "mask", "decontaminate": False})
     return bgcut.postprocess(rgba, mask, options).astype(np.float32) / 255.0
 
 
 def score_file(path: Path, photos: list[Photo], threads: int = 1, log=None,
-               input_rule: dict | None = None) -> UserScore:
+               input_rule: dict | None = None, plan: dict | None = None) -> UserScore:
     """IoU / Boundary IoU of `path`'s default-pipeline alpha against each photo's ground truth.
 
     `input_rule` is the manifest entry's "input" (size, multiple, square); U²-Netp's 320 square by default.
+    `plan`: the model's plan defaults (manifest ``plans[arch]``), None for bgcut.Options()'s.
     """
     from PIL import Image
 
@@ -116,7 +118,7 @@ def score_file(path: Path, photos: list[Photo], threads: int = 1, log=None,
     for i, p in enumerate(photos):
         rgba = decode(p.image)
         gt = np.asarray(Image.open(p.gt).convert("L"))
-        alpha = default_alpha(rgba, model)
+        alpha = default_alpha(rgba, model, plan)
         s = metrics.score(alpha, gt)
         per[p.stem] = (float(s["iou"]), float(s["biou"]))
         if log and (i + 1) % 25 == 0:

@@ -26,8 +26,10 @@ from .metrics import mask_iou, mean_abs_diff
 from .paths import DEV_DIR
 
 IOU_GATE = 0.98
-# Largest drop of mean IoU and of mean Boundary IoU (default pipeline vs ground truth) against fp32.
+# Largest drop of mean IoU and of mean Boundary IoU (default pipeline vs ground truth) against fp32;
+# U²-Net's variants (issue 19) may lose 0.003.
 USER_GATE = 0.002
+USER_GATES = {"u2net": 0.003}
 USER_HALF = "report"
 
 
@@ -97,16 +99,17 @@ class UserGate:
     biou: float
     fp32_iou: float
     fp32_biou: float
+    gate: float = USER_GATE
 
     @property
     def passes(self) -> bool:
-        return self.fp32_iou - self.iou <= USER_GATE and self.fp32_biou - self.biou <= USER_GATE
+        return self.fp32_iou - self.iou <= self.gate and self.fp32_biou - self.biou <= self.gate
 
 
 def user_gates(out_dir: Path, dev_dir: Path = DEV_DIR, limit: int | None = None, log=None,
                only: set[str] | None = None) -> list[UserGate]:
     """Default-pipeline IoU / Boundary IoU of every variant (or those in `only`) and of its fp32 on
-    the report half."""
+    the report half, each architecture with its plan defaults from the manifest."""
     from .userscore import dev_photos, score_file
     photos = dev_photos(USER_HALF, dev_dir)
     photos = photos[:: max(1, len(photos) // limit)][:limit] if limit else photos
@@ -118,10 +121,12 @@ def user_gates(out_dir: Path, dev_dir: Path = DEV_DIR, limit: int | None = None,
         if "fp32" not in entries or not wanted:
             continue
         fp32 = entries["fp32"]
-        ref = score_file(out_dir / fp32["file"], photos, log=log, input_rule=fp32["input"])
+        plan = (manifest.get("plans") or {}).get(arch)
+        ref = score_file(out_dir / fp32["file"], photos, log=log, input_rule=fp32["input"], plan=plan)
         for e in wanted.values():
-            s = score_file(out_dir / e["file"], photos, log=log, input_rule=e["input"])
-            gates.append(UserGate(e["id"], s.photos, s.iou, s.biou, ref.iou, ref.biou))
+            s = score_file(out_dir / e["file"], photos, log=log, input_rule=e["input"], plan=plan)
+            gates.append(UserGate(e["id"], s.photos, s.iou, s.biou, ref.iou, ref.biou,
+                                  USER_GATES.get(arch, USER_GATE)))
     return gates
 
 
@@ -141,7 +146,7 @@ def run_validate(out_dir: Path, limit: int | None = None, dev_dir: Path = DEV_DI
     ok = all(s.passes for s in scores)
     if user:
         print(f"\nDefault pipeline vs ground truth, {USER_HALF} half of bench/dev_split.py "
-              f"(gate: at most {USER_GATE} below fp32 in IoU and in Boundary IoU)")
+              f"(gate: at most {USER_GATE} below fp32 in IoU and in Boundary IoU; {USER_GATES})")
         print(f"{'model':<16} {'photos':>6} {'IoU':>7} {'fp32':>7} {'B-IoU':>7} {'fp32':>7}")
         for g in user_gates(out_dir, dev_dir, limit):
             verdict = "pass" if g.passes else "FAIL"

@@ -54,7 +54,8 @@ node_env() {
 }
 
 build_assets() {
-  say "building models (skipped when unchanged)"
+  # U²-Netp and U²-Net by default; BGREMOVE_MODELS=u2netp builds the fast model only (README, Models).
+  say "building models ${BGREMOVE_MODELS:-u2netp,u2net} (skipped when unchanged)"
   "$VENV/bin/python" -m model_export build
   say "assembling web runtimes (skipped when unchanged)"
   "$VENV/bin/python" -m webbuild
