@@ -45,8 +45,10 @@ export function memoryProblem(manifest, choice) {
 
 /**
  * Time per photo measured on this page, per architecture: the engine's warm-up model run until a
- * photo has run, then the last photo's (its model time apart from the rest, which does not depend
- * on the model). estimateMs(tier) scales the fast model's by the tier's relative_cost.
+ * photo has run, then the last photo's, as time per model run, runs, and the rest of the photo
+ * (decoding, post-processing: the same for every model). estimateMs(tier) for a tier not measured
+ * yet takes the fast model's run time times the tier's relative_cost, and the fast photo's runs,
+ * halved when that tier's plan has no mirror pass and the fast one's has (it doubles the runs).
  */
 export class PhotoTimes {
   #byArch = new Map();
@@ -54,13 +56,14 @@ export class PhotoTimes {
   fromEngine(info) {
     const run = info.startup?.warmUpModel;
     const arch = info.model.architecture;
-    if (run && !this.#byArch.get(arch)?.photo) this.#byArch.set(arch, { model: run[1] - run[0], rest: 0 });
+    if (run && !this.#byArch.get(arch)?.photo) this.#byArch.set(arch, { perRun: run[1] - run[0], runs: 1, rest: 0 });
   }
 
   fromResult(result, architecture) {
     const t = result.timings;
     if (!t || !architecture) return;
-    this.#byArch.set(architecture, { model: t.inference, rest: Math.max(0, t.total - t.inference), photo: true });
+    const runs = Math.max(1, result.modelRuns || 1);
+    this.#byArch.set(architecture, { perRun: t.inference / runs, runs, rest: Math.max(0, t.total - t.inference), photo: true });
   }
 
   estimateMs(manifest, tierName) {
@@ -68,10 +71,13 @@ export class PhotoTimes {
     const tier = tiers[tierName];
     if (!tier) return null;
     const own = this.#byArch.get(tier.architecture);
-    if (own?.photo) return own.model + own.rest;
+    if (own?.photo) return own.perRun * own.runs + own.rest;
     const fast = Object.values(tiers).find((t) => t.relative_cost === 1);
     const base = fast && this.#byArch.get(fast.architecture);
-    if (!base) return own ? own.model : null;
-    return base.model * tier.relative_cost + base.rest;
+    if (!base) return own ? own.perRun : null;
+    const plans = manifest.plans || {};
+    const halve = plans[tier.architecture]?.mirror === false && plans[fast.architecture]?.mirror !== false;
+    const runs = halve ? Math.ceil(base.runs / 2) : base.runs;
+    return base.perRun * tier.relative_cost * runs + base.rest;
   }
 }

@@ -194,6 +194,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
     // Flip TTA and the crop pass run the model several times; bgcut.passes decides the runs
     // exactly as the CLI does, and each run comes back here.
     let inferenceMs = 0;
+    let modelRuns = 0;
     let firstMask = null;
     let preview = null;
     const runModelOn = async (x) => {
@@ -214,6 +215,7 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       const t0 = performance.now();
       const mask = await infer(input, h, w);
       inferenceMs += performance.now() - t0;
+      modelRuns += 1;
       const out = { data: mask.data, h: mask.dims[2], w: mask.dims[3] };
       firstMask ??= out;
       return out;
@@ -271,6 +273,8 @@ async function remove(id, { blob, name, options = {}, format = 'image/png', qual
       memory: { pyodideHeapBytes: pyodide._module?.HEAPU8?.buffer.byteLength },
       backend: e.backend,
       model: e.entry.id,
+      // How many times the plan ran the model (the page's time estimate for another model uses it).
+      modelRuns,
       timings: {
         decode: t.decoded - t.start,
         preprocess: t.preprocessed - t.decoded,
