@@ -44,11 +44,13 @@ export function megapixels(width, height) {
   return Math.round(width * height / 1e5) / 10;
 }
 
-// A model's session holds its weights as float32 whatever the file stores (uint8 and fp16 files
-// are expanded when the session is built), beside the file's bytes while it is built and ORT's
-// arena of activations; three times the float32 weights covers those. Photos need room beside it:
-// a 12 MP phone photo at BYTES_PER_PIXEL. Estimates, not measurements of this device.
-const SESSION_PER_FP32_BYTE = 3;
+// A model's session holds its weights as float32 whatever the file stores (uint8 and q5 files are
+// expanded when the session is built), beside ORT's arena of activations. Measured in Chromium
+// (performance.measureUserAgentSpecificMemory, page and workers, after one 481x321 photo): going
+// from U²-Netp to U²-Net's q5 variant added 240 MB, 1.4x U²-Net's 176 MB of float32 weights; twice
+// the weights leaves room for the file's bytes while the session is built and larger inputs.
+// Photos need room beside it: a 12 MP phone photo at BYTES_PER_PIXEL. An estimate for any device.
+const SESSION_PER_FP32_BYTE = 2;
 const PHOTO_RESERVE_BYTES = 12e6 * BYTES_PER_PIXEL;
 const FP32_PER_FILE_BYTE = { fp32: 1, fp16: 2, uint8: 4 };
 
