@@ -82,13 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=float, nargs="+", default=[1, 4, 12, 24], help="megapixels")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--model", default=None,
-                    help="model id or architecture (default: the CLI's, the manifest's native variant)")
+                    help="fast, best, a model id or architecture (default: the CLI's, the manifest's "
+                         "native variant); the model's plan defaults apply, as in the CLI")
     ap.add_argument("--format", default="png", choices=["png", "webp", "mask"])
     ap.add_argument("--refine", default=None, choices=bgcut.options.REFINE_MODES,
                     help="bgcut's refine option (default: the shipped default)")
     args = ap.parse_args(argv)
     model = load_model(args.model, runtime="native")
-    options = bgcut.Options() if args.refine is None else bgcut.Options(refine=args.refine)
+    given = {} if args.refine is None else {"refine": args.refine}
+    options = bgcut.Options.from_dict(given, model.plan)
     print(f"model {model.id}, format {args.format}, bgcut.Options(refine={options.refine!r}), "
           f"median of {args.runs} runs; "
           "each cell is wall seconds / process CPU seconds (model_input, inference: wall only; the plan's "
