@@ -354,8 +354,11 @@ $('download-zip').addEventListener('click', async () => {
   }
 });
 
-// Offline support starts after the engine, so precaching reuses what it just downloaded.
-boot().then(() => engine).catch(() => {}).finally(() => initOffline($('offline-slot'), {
-  noticeSlot: $('update-slot'),
-  onOfflineChange: setOffline,
-}));
+// Offline support starts after the engine, so precaching reuses what it just downloaded, and once
+// no photo has been in flight for two seconds: precaching decodes, hashes and stores ~47 MB, which
+// on two cores made the first photo's model run 2.3 times slower (docs/BENCHMARKS.md).
+boot().then(() => engine).then((remover) => remover?.whenQuiet()).catch(() => {})
+  .finally(() => initOffline($('offline-slot'), {
+    noticeSlot: $('update-slot'),
+    onOfflineChange: setOffline,
+  }));

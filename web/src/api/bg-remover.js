@@ -141,6 +141,11 @@ export class BgRemover {
     return this.#bridge.request(Request.TEST_CRASH, { mode });
   }
 
+  // Resolves once this remover has had no photo in flight for quietMs.
+  whenQuiet(quietMs = 2000) {
+    return this.#bridge.quiet(quietMs);
+  }
+
   dispose() {
     this.#disposed = true;
     this.#bridge.terminate('This remover has been disposed.');

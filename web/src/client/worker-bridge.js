@@ -50,6 +50,20 @@ export class WorkerBridge {
     });
   }
 
+  // Resolves once no request has been in flight for quietMs (checked every quantum): for
+  // background work that must not slow a photo down, such as the service worker's precache.
+  quiet(quietMs, quantum = 250) {
+    return new Promise((resolve) => {
+      let quietFor = 0;
+      const check = () => {
+        quietFor = this.pending.size ? 0 : quietFor + quantum;
+        if (quietFor >= quietMs) resolve();
+        else setTimeout(check, quantum);
+      };
+      setTimeout(check, quantum);
+    });
+  }
+
   terminate(reason = 'engine stopped') {
     clearTimeout(this.idleTimer);
     this.worker?.terminate();

@@ -69,11 +69,16 @@ async function buildSession(models, choice, progress) {
   const flavour = choice.backend === 'webgpu' ? 'webgpu' : 'wasm';
   let { entry, backend } = choice;
   const inference = new Inference(progress);
+  // On WASM the model's warm-up run waits for Python's start: both need the same two cores, and
+  // Python's start is the longer path (docs/BENCHMARKS.md). WebGPU warms up here, where a model
+  // that cannot run there still falls back to WASM.
+  const deferWarmUp = flavour === 'wasm';
   try {
     try {
-      const started = await inference.start(flavour, entry, backend);
+      const started = await inference.start(flavour, entry, backend, { deferWarmUp });
       addSpans(started);
-      return { inference, threads: started.threads, flavour, entry, backend, source: started.source };
+      return { inference, threads: started.threads, flavour, entry, backend, source: started.source,
+        deferWarmUp };
     } catch (err) {
       if (backend !== 'webgpu' || choice.reason === 'requested' || isFatal(err)) throw err;
       // 'auto' chose WebGPU but the model does not build there: the same architecture on WASM.
@@ -121,8 +126,11 @@ async function init({ model, backend = 'auto' } = {}, progress) {
   }
   const e = { ...built, pyodide, glue };
   let warmUpError;
+  const modelWarm = built.deferWarmUp ? built.inference.warmUp().then(addSpans) : null;
+  modelWarm?.catch(() => {});
   try {
     await span('warmUpPipeline', () => warmUpPipeline(e));
+    await modelWarm;
   } catch (err) {
     // A broken runtime must not take photos; anything else the photos will report themselves.
     if (isFatal(err)) throw err;

@@ -54,8 +54,14 @@ export class Inference {
 
   // ORT flavour 'wasm' | 'webgpu', the model of this manifest entry and a warmed-up session on
   // backend; resolves {source, threads, spans, timeOrigin}.
-  start(flavour, entry, backend) {
-    return this.#request('start', { flavour, entry, backend });
+  // deferWarmUp: leave the warm-up run to warmUp(), for when the cores are free.
+  start(flavour, entry, backend, { deferWarmUp = false } = {}) {
+    return this.#request('start', { flavour, entry, backend, deferWarmUp });
+  }
+
+  // The warm-up run start() was told to defer; resolves {spans, timeOrigin}.
+  warmUp() {
+    return this.#request('warmUp', {});
   }
 
   // Another model or backend on the same runtime; resolves like start().

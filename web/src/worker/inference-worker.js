@@ -2,8 +2,8 @@
 // WebAssembly on the thread that calls it: beside Pyodide it would stall Python's start for its
 // whole length, and Python's start would hold back every step here that waits for the engine's
 // thread. So this worker fetches the runtime and the model itself, builds the session and warms it
-// up while Pyodide starts. Messages (inference-client.js): 'start', 'session', 'run'; progress
-// events of the model download go out as {progress}.
+// up while Pyodide starts (on WASM, a small warm-up once it has). Messages (inference-client.js):
+// 'start', 'session', 'warmUp', 'run'; progress events of the model download go out as {progress}.
 import { isFatal } from './crash.js';
 import { Stage } from '../shared/protocol.js';
 import { loadModelBytes } from './model-store.js';
@@ -26,32 +26,47 @@ async function span(name, work) {
 
 const progress = (p) => self.postMessage({ progress: p });
 
-// A session for this model (replacing any other), run once on a blank input at the model's size:
-// ORT's first run sets up memory and kernels, done now rather than with the first photo.
-async function build(bytes, backend, modelEntry) {
+// A session for this model (replacing any other), then (unless warm is false: the engine asks for
+// a smaller warm-up once Python has started) one run on a blank input at the model's size.
+async function build(bytes, backend, modelEntry, warm = true) {
   await session?.release?.();
   session = null;
   progress({ stage: Stage.SESSION, backend });
   const created = await span('session', () => createSession(ort, bytes, backend));
-  const { size = 320 } = modelEntry.input || {};
-  await span('warmUpModel', () => runModel(ort, created, modelEntry, new Float32Array(3 * size * size), size, size));
+  if (warm) await warmUp(created, modelEntry, modelEntry.input?.size || 320);
   session = created;
   entry = modelEntry;
 }
 
+// One run on a blank input of size x size: ORT's first run sets up its kernels and memory.
+function warmUp(created, modelEntry, size) {
+  return span('warmUpModel', () => runModel(ort, created, modelEntry, new Float32Array(3 * size * size), size, size));
+}
+
+// The deferred warm-up's input side on WASM: big enough to run every kernel, small enough to cost
+// ~0.05 s instead of a full run's 0.7 s. A 320 x 320 warm-up made the first photo no faster
+// (docs/BENCHMARKS.md, engine start), and shaders, which WebGPU compiles per shape, are not in play.
+const DEFERRED_WARM_UP_SIZE = 64;
+
 const report = (source) => ({ source, threads: ort.env.wasm.numThreads, spans, timeOrigin: performance.timeOrigin });
 
 const handlers = {
-  // {flavour, entry, backend}: the runtime and the model's verified bytes (fetched at once), then
-  // the session; resolves {source: 'cache' | 'network', threads, spans, timeOrigin}.
-  async start({ flavour, entry: modelEntry, backend }) {
+  // {flavour, entry, backend, deferWarmUp}: the runtime and the model's verified bytes (fetched at
+  // once), then the session, warmed up unless deferWarmUp (then 'warmUp' does it); resolves
+  // {source: 'cache' | 'network', threads, spans, timeOrigin}.
+  async start({ flavour, entry: modelEntry, backend, deferWarmUp = false }) {
     const [runtime, loaded] = await Promise.all([
       loadOrt(flavour, span),
       span('model', () => loadModelBytes(modelEntry, progress)),
     ]);
     ort = runtime;
-    await build(loaded.bytes, backend, modelEntry);
+    await build(loaded.bytes, backend, modelEntry, !deferWarmUp);
     return report(loaded.source);
+  },
+  // The warm-up run start() deferred; resolves {spans, timeOrigin} like start().
+  async warmUp() {
+    await warmUp(session, entry, DEFERRED_WARM_UP_SIZE);
+    return report(undefined);
   },
   // {entry, backend}: another model or backend on the runtime already loaded (WebGPU's fallback).
   async session({ entry: modelEntry, backend }) {
