@@ -53,6 +53,19 @@ def guided_coefficients(guide: np.ndarray, p: np.ndarray, r: int, eps: float) ->
     gg = means[..., 10] - mean_i[..., 1] * mean_i[..., 1] + eps32
     gb = means[..., 11] - mean_i[..., 1] * mean_i[..., 2]
     bb = means[..., 12] - mean_i[..., 2] * mean_i[..., 2] + eps32
+    coef = solve_coefficients((rr, rg, rb, gg, gb, bb), cov_ip, mean_i, mean_p)
+    return box_mean(coef, r)
+
+
+def solve_coefficients(
+    sigma: tuple[np.ndarray, ...], cov: np.ndarray, mean_i: np.ndarray, mean_p: np.ndarray
+) -> np.ndarray:
+    """Per-pixel linear model ``p = a . I + b`` of a guided fit: float32 (h, w, 4) holding ``a``
+    (3) and ``b``. ``sigma``: the guide's 3x3 covariance (plus the regulariser) as its six
+    distinct entries ``(rr, rg, rb, gg, gb, bb)``; ``cov``: (h, w, 3) covariance of guide and
+    target; ``mean_i`` (h, w, 3) and ``mean_p`` (h, w): the window means. Solved by cofactors
+    (closed form, element-wise, no BLAS: the same rounding in CPython and Pyodide)."""
+    rr, rg, rb, gg, gb, bb = sigma
     inv_rr = gg * bb - gb * gb
     inv_rg = gb * rb - rg * bb
     inv_rb = rg * gb - gg * rb
@@ -62,14 +75,14 @@ def guided_coefficients(guide: np.ndarray, p: np.ndarray, r: int, eps: float) ->
     det = rr * inv_rr + rg * inv_rg + rb * inv_rb
     # Sigma + eps*I is positive definite, but guard against float32 underflow on flat regions.
     det = np.maximum(det, np.float32(1e-30))
-    cr, cg, cb = cov_ip[..., 0], cov_ip[..., 1], cov_ip[..., 2]
-    coef = np.empty((h, w, 4), np.float32)
+    cr, cg, cb = cov[..., 0], cov[..., 1], cov[..., 2]
+    coef = np.empty((*mean_p.shape, 4), np.float32)
     coef[..., 0] = (inv_rr * cr + inv_rg * cg + inv_rb * cb) / det
     coef[..., 1] = (inv_rg * cr + inv_gg * cg + inv_gb * cb) / det
     coef[..., 2] = (inv_rb * cr + inv_gb * cg + inv_bb * cb) / det
     coef[..., 3] = mean_p - (coef[..., 0] * mean_i[..., 0] + coef[..., 1] * mean_i[..., 1]
                              + coef[..., 2] * mean_i[..., 2])
-    return box_mean(coef, r)
+    return coef
 
 
 def apply_coefficients(coef: np.ndarray, guide: np.ndarray, scale: float = 1.0) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .boxfilter import box_mean
+from .guided import solve_coefficients
 
 __all__ = ["SNAP_CORE", "SNAP_EPS", "SNAP_WINDOW", "fit", "membership"]
 
@@ -84,21 +85,7 @@ def fit(guide: np.ndarray, weight: np.ndarray, label: np.ndarray, r: int,
 
     rr, rg, rb = var(0, 0, 0) + e, var(1, 0, 1), var(2, 0, 2)
     gg, gb, bb = var(3, 1, 1) + e, var(4, 1, 2), var(5, 2, 2) + e
-    c_rr = gg * bb - gb * gb
-    c_rg = gb * rb - rg * bb
-    c_rb = rg * gb - gg * rb
-    c_gg = rr * bb - rb * rb
-    c_gb = rb * rg - rr * gb
-    c_bb = rr * gg - rg * rg
-    det = np.maximum(rr * c_rr + rg * c_rg + rb * c_rb, np.float32(1e-30))
-    cr, cg, cb = cov[..., 0], cov[..., 1], cov[..., 2]
-    h, w = weight.shape
-    coef = np.empty((h, w, 4), np.float32)
-    coef[..., 0] = (c_rr * cr + c_rg * cg + c_rb * cb) / det
-    coef[..., 1] = (c_rg * cr + c_gg * cg + c_gb * cb) / det
-    coef[..., 2] = (c_rb * cr + c_gb * cg + c_bb * cb) / det
-    coef[..., 3] = mean_m - (coef[..., 0] * mean_i[..., 0] + coef[..., 1] * mean_i[..., 1]
-                             + coef[..., 2] * mean_i[..., 2])
+    coef = solve_coefficients((rr, rg, rb, gg, gb, bb), cov, mean_i, mean_m)
     return box_mean(coef, r // SMOOTH_DIVISOR)
 
 

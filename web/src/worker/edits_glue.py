@@ -27,7 +27,7 @@ from bgcut import edits as bgedits
 
 
 def pre_edit_alpha(rgba: np.ndarray, planned: Any, options: Any) -> np.ndarray:
-    return bgedits.pre_edit_alpha(rgba, planned, _options(_as_dict(options)))
+    return bgedits.pre_edit_alpha(rgba, planned, _options(engine_glue._as_dict(options)))
 
 
 def edit_alpha(rgba: np.ndarray, alpha: np.ndarray, edits_json: str, skip: int) -> np.ndarray:
@@ -37,12 +37,12 @@ def edit_alpha(rgba: np.ndarray, alpha: np.ndarray, edits_json: str, skip: int) 
 
 
 def finish(rgba: np.ndarray, alpha: np.ndarray, options: Any) -> np.ndarray:
-    return np.ascontiguousarray(bgedits.finish(rgba, alpha, _options(_as_dict(options))))
+    return np.ascontiguousarray(bgedits.finish(rgba, alpha, _options(engine_glue._as_dict(options))))
 
 
 def remove_with_edits(rgba: np.ndarray, planned: Any, options: Any, edits_json: str,
                       fmt: str) -> np.ndarray:
-    opts = _as_dict(options)
+    opts = engine_glue._as_dict(options)
     if fmt == "mask":
         opts["output"] = "mask"
     h, w = rgba.shape[:2]
@@ -56,10 +56,3 @@ def _options(options: dict[str, Any]) -> bgcut.Options:
     # the caller's), or an edited photo would differ from it outside the strokes too.
     return engine_glue._options(options)
 
-
-def _as_dict(options: Any) -> dict[str, Any]:
-    if options is None:
-        return {}
-    if hasattr(options, "to_py"):
-        options = options.to_py()
-    return dict(options)
