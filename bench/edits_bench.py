@@ -46,16 +46,9 @@ import bgcut  # noqa: E402
 from bgremove.decode import decode  # noqa: E402
 from bgremove.models import load_model  # noqa: E402
 from bgremove.pipeline import predict_mask  # noqa: E402
+from tests.pyodide_support import PYODIDE_PRELUDE, served_pyodide  # noqa: E402
 
-RUNNER = """
-import fs from 'node:fs';
-const [dir, numpyWheel, bgcutWheel, work] = process.argv.slice(2);
-const { loadPyodide } = await import(dir + '/pyodide.mjs');
-const py = await loadPyodide({ indexURL: dir + '/' });
-await py.loadPackage([numpyWheel, bgcutWheel]);
-py.FS.mkdirTree('/work');
-for (const f of fs.readdirSync(work)) py.FS.writeFile('/work/' + f, fs.readFileSync(work + '/' + f));
-const out = await py.runPythonAsync(`
+RUNNER = PYODIDE_PRELUDE + """const out = await py.runPythonAsync(`
 import json, statistics, time
 import numpy as np, bgcut
 rgba = np.load('/work/rgba.npy'); alpha0 = np.load('/work/alpha0.npy')
@@ -110,7 +103,6 @@ def inplace_time(alpha0: np.ndarray, rgba: np.ndarray, edits: bgcut.Edits, runs:
 
 def pyodide_times(rgba: np.ndarray, alpha0: np.ndarray, docs: dict, runs: int) -> dict[str, float]:
     # The served runtime (runtime.json), with the bgcut wheel checked against bgcut/src.
-    from tests.test_bgcut_pyodide import served_pyodide
 
     node, pyodide_dir, numpy_wheel, bgcut_wheel = served_pyodide()
     with tempfile.TemporaryDirectory(prefix="edits-bench-") as tmp:

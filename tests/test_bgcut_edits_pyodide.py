@@ -19,7 +19,7 @@ from bgremove.models import load_model
 from bgremove.pipeline import predict_mask
 
 from .conftest import MODELS_DIR, DevSample
-from .test_bgcut_pyodide import PYODIDE_PRELUDE, served_pyodide
+from .pyodide_support import PYODIDE_PRELUDE, served_pyodide
 
 RUNNER = PYODIDE_PRELUDE + """try {
 await py.runPythonAsync(`
