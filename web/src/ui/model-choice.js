@@ -44,8 +44,9 @@ export function memoryProblem(manifest, choice) {
 }
 
 /**
- * Time per photo measured on this page, per architecture: the engine's warm-up model run until a
- * photo has run, then the last photo's, as time per model run, runs, and the rest of the photo
+ * Time per photo measured on this page, per architecture: the engine's warm-up model run (when it
+ * ran at the model's input size: WebGPU; WASM warms up smaller, so its label waits for a photo)
+ * until a photo has run, then the last photo's, as time per model run, runs, and the rest of the photo
  * (decoding, post-processing: the same for every model). estimateMs(tier) for a tier not measured
  * yet takes the fast model's run time times the tier's relative_cost, and the fast photo's runs,
  * halved when that tier's plan has no mirror pass and the fast one's has (it doubles the runs).
@@ -53,10 +54,13 @@ export function memoryProblem(manifest, choice) {
 export class PhotoTimes {
   #byArch = new Map();
 
-  fromEngine(info) {
+  fromEngine(info, manifest) {
     const run = info.startup?.warmUpModel;
     const arch = info.model.architecture;
-    if (run && !this.#byArch.get(arch)?.photo) this.#byArch.set(arch, { perRun: run[1] - run[0], runs: 1, rest: 0 });
+    // WASM warms up at a small size (inference-worker.js): that run says nothing of a photo's.
+    const entry = manifest?.models?.find((m) => m.id === info.model.id);
+    if (!run || !entry || info.warmUpSide !== (entry.input?.size || 320)) return;
+    if (!this.#byArch.get(arch)?.photo) this.#byArch.set(arch, { perRun: run[1] - run[0], runs: 1, rest: 0 });
   }
 
   fromResult(result, architecture) {
