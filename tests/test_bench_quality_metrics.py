@@ -144,3 +144,21 @@ def test_reference_colours_recover_a_known_foreground() -> None:
     # Smooth F and B with the compositing equation: constant colours are found again.
     np.testing.assert_allclose(got[soft], np.broadcast_to(fg, got[soft].shape), atol=0.02)
     np.testing.assert_allclose(got[alpha == 1], image[alpha == 1], atol=1e-6)  # pinned where a = 1
+
+
+def test_hair_bounds_pastes_the_truth_only_near_the_outline() -> None:
+    # bench/hair_bounds.py's "perfect band-limited matting" bound: our alpha, with the ground truth
+    # in the pixels within k px of our 0.5 contour and nowhere else.
+    from bench.hair_bounds import paste_truth
+
+    ours = _square(40, 10, 30, 10, 30).astype(np.float32)
+    truth = np.full((40, 40), 0.5, np.float32)
+    pasted = paste_truth(ours, truth, 2)
+    changed = pasted != ours
+    # The contour is the pixel pairs across the square's edge: rows 9/10 and 29/30, columns alike.
+    assert changed[9, 20] and changed[10, 20] and changed[7, 20] and changed[12, 20]
+    assert not changed[6, 20] and not changed[13, 20] and not changed[20, 20] and not changed[0, 0]
+    assert np.all(pasted[changed] == 0.5)
+    # Nothing to paste into when there is no outline.
+    empty = np.zeros((8, 8), np.float32)
+    assert np.array_equal(paste_truth(empty, truth[:8, :8], 4), empty)
