@@ -14,7 +14,8 @@ the half named by ``--half`` (default ``report``; ``bench/dev_split.py``) is sco
 made on ``tune``, claims on ``report``. ``--dev`` adds IoU and Boundary IoU on the same half of the
 binary dev set, so one row shows both kinds of quality and the post-processing time (the model
 passes are cached; ``bench/quality.py --time`` times whole runs). Besides the named variants
-(``--list``), ``band-r<F>-e<eps>-s<D>-t<thr>-<softness>`` names an ``EdgeRefiner`` experiment.
+(``--list``), ``band-r<F>-e<eps>-s<D>-t<thr>-<softness>`` names an ``EdgeRefiner`` experiment and
+``opts:threshold=0.5,edge_shift=-1`` any bgcut options over the defaults.
 
 Every variant runs after the same model passes (the shipped plan: ``bgcut.Options()`` driven by
 ``bgremove.passes.run_passes`` with the manifest's native model), whose merged masks are cached in
@@ -111,6 +112,25 @@ def band_edge(name: str) -> Edge | None:
 
     note = f"band tiles: guided r=long/{frac}, eps {eps:g}, subsample r/{sdiv}, then ramp {thr}/{soft}"
     return Edge(name, {"refine": "none"}, note, refiner=make)
+
+
+def options_edge(name: str) -> Edge | None:
+    """An experimental variant named ``opts:<key>=<value>,...``: bgcut options over the shipped
+    defaults, e.g. ``opts:threshold=0.5`` or ``opts:refine=edge,edge_shift=-1``."""
+    if not name.startswith("opts:"):
+        return None
+    options: dict = {}
+    for part in name[5:].split(","):
+        key, _, value = part.partition("=")
+        try:
+            options[key] = float(value) if key != "refine" else value
+        except ValueError:
+            return None
+    try:
+        bgcut.Options.from_dict(options)
+    except ValueError:
+        return None
+    return Edge(name, options, "bgcut options " + ", ".join(f"{k}={v}" for k, v in options.items()))
 
 
 def matte_edge(name: str) -> Edge | None:
@@ -409,8 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = args.edge or ["none", "edge"]
     for n in names:
-        if n not in EDGES and (band_edge(n) or matte_edge(n)) is not None:
-            EDGES[n] = band_edge(n) or matte_edge(n)
+        if n not in EDGES and (band_edge(n) or matte_edge(n) or options_edge(n)) is not None:
+            EDGES[n] = band_edge(n) or matte_edge(n) or options_edge(n)
     unknown = [n for n in names if n not in EDGES]
     if unknown:
         p.error(f"unknown edge variant(s) {unknown}; see --list")
