@@ -41,11 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 import bgcut  # noqa: E402
 from bench.browser_bench import PEER_MODEL, ensure_peer  # noqa: E402
-from bench.quality_matting import CACHE_DIR, EDGES, RESULTS_DIR, Photo, load_matting, model_mask, summarize  # noqa: E402
+from bench.quality_matting import EDGES, RESULTS_DIR, Photo, load_matting, model_mask, summarize  # noqa: E402
 from bench.quality_metrics import matting_score  # noqa: E402
 from bgremove.decode import decode  # noqa: E402
 from bgremove.models import Manifest, OnnxModel  # noqa: E402
-from bgremove.passes import PassOptions, run_passes  # noqa: E402
 
 VARIANTS = ("none", "edge", "matte")
 PASTE_WIDTHS = (2, 4, 8, 16)
@@ -59,16 +58,7 @@ def best_model_alphas(photos: list[Photo]) -> dict[str, list[np.ndarray]]:
     out: dict[str, list[np.ndarray]] = {"none": [], "edge": []}
     for p in photos:
         rgba = decode(p.image)
-        plan = PassOptions.from_options(bgcut.Options.from_dict({}, model.plan))
-        tag = "-".join(f"{k}{v}" for k, v in sorted(vars(plan).items()))
-        path = CACHE_DIR / f"{model.id}-{entry.sha256[:12]}" / tag / f"{p.stem}.npy"
-        if path.is_file():
-            mask = np.load(path).astype(np.float32)
-        else:
-            result = run_passes(rgba, model, bgcut.Options.from_dict({}, model.plan))
-            mask = np.asarray(result.mask, np.float32)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(path, mask.astype(np.float16))
+        mask = model_mask(p.stem, rgba, model)
         for refine in out:
             opts = bgcut.Options.from_dict({"refine": refine, "output": "mask", "decontaminate": False},
                                            model.plan)

@@ -204,16 +204,18 @@ def shipped_model() -> OnnxModel:
     return _MODEL[0]
 
 
-def model_mask(stem: str, rgba: np.ndarray) -> np.ndarray:
-    """The shipped model-run plan's merged mask for one photo (``bgcut.Options()`` defaults), cached
-    per (model file, plan) in ``.cache/quality_matting/`` as float16."""
-    model = shipped_model()
-    plan = PassOptions.from_options(bgcut.Options())
+def model_mask(stem: str, rgba: np.ndarray, model: OnnxModel | None = None) -> np.ndarray:
+    """The model-run plan's merged mask for one photo (``model``: the shipped one by default, run
+    under its own plan defaults), cached per (model file, plan) in ``.cache/quality_matting/`` as
+    float16."""
+    model = model or shipped_model()
+    options = bgcut.Options.from_dict({}, model.plan)
+    plan = PassOptions.from_options(options)
     tag = "-".join(f"{k}{v}" for k, v in sorted(vars(plan).items()))
     path = CACHE_DIR / f"{model.id}-{model.entry.sha256[:12]}" / tag / f"{stem}.npy"
     if path.is_file():
         return np.load(path).astype(np.float32)
-    mask = np.asarray(run_passes(rgba, model, bgcut.Options()).mask, np.float32)
+    mask = np.asarray(run_passes(rgba, model, options).mask, np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, mask.astype(np.float16))
     return mask
