@@ -65,11 +65,11 @@ PEER_STAGES = ("decode_ms", "inference_ms", "mask_ms", "encode_ms")
 NATIVE_STAGES = ("decode", "model_input", "inference", "postprocess", "encode")
 
 REMOVE_JS = """
-async ([b64, name]) => {
+async ([b64, name, options]) => {
   const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const file = new File([bytes], name, { type: 'image/jpeg' });
   const t0 = performance.now();
-  const r = await window.bgremoveApp.remove(file, { format: 'image/png' });
+  const r = await window.bgremoveApp.remove(file, { ...options, format: 'image/png' });
   const t1 = performance.now();
   return { ...r.timings, call: t1 - t0, size: r.blob.size, backend: r.backend, model: r.model, start: t0,
            end: t1 };
@@ -132,9 +132,13 @@ def median(values) -> float | None:
 # ---- ours ------------------------------------------------------------------------------------
 
 
+# bgcut options every timed call passes (--refine), beside the page's defaults.
+EXTRA_OPTIONS: dict = {}
+
+
 def browser_remove(page, path: Path) -> dict:
     b64 = base64.b64encode(path.read_bytes()).decode()
-    return page.evaluate(REMOVE_JS, [b64, path.name])
+    return page.evaluate(REMOVE_JS, [b64, path.name, EXTRA_OPTIONS])
 
 
 def wait_ready(page) -> dict:
@@ -261,7 +265,7 @@ def run_peer(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[floa
 def run_native(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[float], runs: int,
                model_id: str, work: Path) -> dict:
     model = load_model(model_id)
-    options = bgcut.Options.from_dict({}, model.plan)
+    options = bgcut.Options.from_dict(EXTRA_OPTIONS, model.plan)
     rows = {}
     for mp in sizes:
         path, _ = photos[mp]
@@ -325,7 +329,8 @@ def print_startup(ours: dict) -> None:
 
 
 def print_sizes(photos, sizes, ours: dict, peer: dict | None, native: dict | None, model: str) -> None:
-    print(f"\n### Per photo, warm, medians in seconds (PNG cut-out, shipped defaults; ours: {model}, "
+    settings = ", ".join(f"{k}={v}" for k, v in EXTRA_OPTIONS.items()) or "shipped defaults"
+    print(f"\n### Per photo, warm, medians in seconds (PNG cut-out, {settings}; ours: {model}, "
           f"peer: {PEER_MODEL})\n\n{load()}\n")
     print("| MP | size | ours total | peer total | ours ÷ peer | ours: decode / model input / inference / "
           "postprocess / encode | peer: decode / inference / mask / encode |")
@@ -364,7 +369,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wire-list", action="store_true", help="list every first-visit response by size")
     ap.add_argument("--model", default=None,
                     help="the page's Model choice: fast, best, or a model id (default: the page's default)")
+    ap.add_argument("--refine", default=None, choices=bgcut.options.REFINE_MODES,
+                    help="bgcut's refine option for every photo, ours and native (default: the model's)")
     args = ap.parse_args(argv)
+    if args.refine:
+        EXTRA_OPTIONS["refine"] = args.refine
 
     work = Path(tempfile.mkdtemp(prefix="bgremove-bench-"))
     try:
