@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 import bgcut  # noqa: E402
 from bench.browser_bench import PEER_MODEL, ensure_peer  # noqa: E402
 from bench.quality_matting import EDGES, RESULTS_DIR, Photo, load_matting, model_mask, summarize  # noqa: E402
-from bench.quality_metrics import matting_score  # noqa: E402
+from bench.quality_metrics import matting_score, soft_band_bias  # noqa: E402
 from bgremove.decode import decode  # noqa: E402
 from bgremove.models import Manifest, OnnxModel  # noqa: E402
 
@@ -147,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         cells = [f"{o['band_mae']:.4f}"] + [f"{g[s]['band_mae']:.4f}" if s in g else "-"
                                              for s in ("alphamatting", "product")]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {o['sad']:.2f} | {o['iou']:.4f} |")
+    bias = [soft_band_bias(a, g) for a, g in zip(ours["none"], gts, strict=True)]
+    worst = int(np.nanargmax(bias))
+    lines += ["", f"ours (`none`) too opaque in the soft band (mean signed error > 0) on "
+              f"{sum(b > 0 for b in bias)} of {len(bias)} photos; largest {bias[worst]:+.3f} "
+              f"({photos[worst].stem})"]
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

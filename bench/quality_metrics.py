@@ -15,7 +15,7 @@ from scipy import ndimage
 
 __all__ = ["BAND_FRACTION", "GRADIENT_SIGMA", "SOFT_BAND_DILATION", "band_width", "binarize_gt",
            "boundary_iou", "boundary_region", "iou", "mae", "matting_gradient", "matting_mse", "matting_sad",
-           "matting_score", "sad", "score", "soft_alpha", "soft_band", "soft_band_mae"]
+           "matting_score", "sad", "score", "soft_alpha", "soft_band", "soft_band_bias", "soft_band_mae"]
 
 # Cheng et al.'s default: the band is 2% of the image diagonal.
 BAND_FRACTION = 0.02
@@ -144,6 +144,16 @@ def soft_band_mae(alpha: np.ndarray, gt: np.ndarray, dilation: int = SOFT_BAND_D
     if not band.any():
         return float("nan")
     return float(np.mean(np.abs(alpha.astype(np.float64)[band] - soft_alpha(gt)[band])))
+
+
+def soft_band_bias(alpha: np.ndarray, gt: np.ndarray, dilation: int = SOFT_BAND_DILATION) -> float:
+    """Mean *signed* alpha error inside :func:`soft_band` (> 0: too opaque there, the outline too far
+    out); NaN when the ground truth has no soft pixel."""
+    _check(alpha, gt)
+    band = soft_band(gt, dilation)
+    if not band.any():
+        return float("nan")
+    return float(np.mean(alpha.astype(np.float64)[band] - soft_alpha(gt)[band]))
 
 
 def matting_score(alpha: np.ndarray, gt: np.ndarray) -> dict[str, float]:

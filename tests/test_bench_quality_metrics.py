@@ -17,6 +17,7 @@ from bench.quality_metrics import (
     matting_score,
     sad,
     soft_band,
+    soft_band_bias,
     soft_band_mae,
 )
 
@@ -162,3 +163,15 @@ def test_hair_bounds_pastes_the_truth_only_near_the_outline() -> None:
     # Nothing to paste into when there is no outline.
     empty = np.zeros((8, 8), np.float32)
     assert np.array_equal(paste_truth(empty, truth[:8, :8], 4), empty)
+
+
+def test_soft_band_bias_has_the_sign_of_the_error() -> None:
+    gt = np.zeros((20, 20), np.float32)
+    gt[5:15, 5:15] = 1.0
+    gt[5:15, 15] = 0.5  # one soft column
+    band = soft_band(gt)
+    assert soft_band_bias(gt, gt) == 0.0
+    assert soft_band_bias(np.minimum(gt + 0.2, 1.0), gt) > 0
+    assert soft_band_bias(gt * 0.5, gt) < 0
+    assert soft_band_bias(np.ones_like(gt), gt) == pytest.approx(float(np.mean(1.0 - gt[band])))
+    assert np.isnan(soft_band_bias(gt, (gt >= 0.5).astype(np.float32)))
