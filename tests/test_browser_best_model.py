@@ -81,7 +81,7 @@ def test_best_model_chosen_downloaded_cached_and_offline(browser_context, tmp_pa
                                                 "os => os.map((o) => [o.value, o.textContent])"))
         assert labels["fast"].startswith("Fast (") and "MB" in labels["fast"], labels
         # WASM warms up on a small input, which says nothing of a photo's time: no estimate yet.
-        assert info["backend"] == "wasm" and info["warmUpSide"] < wasm_entry["input"]["size"], info
+        assert info["backend"] == "wasm" and info["warmUpAtModelSize"] is False, info
         assert labels["best"].startswith("Best quality, "), labels
         assert "per photo" not in labels["best"], labels
         # After a Fast photo: its model run times the tier's cost, "about N s per photo".

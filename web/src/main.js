@@ -75,7 +75,7 @@ async function startEngine(model) {
     say(readyLine());
     controls.setModel(info.model.id, manifest);
     controls.setPlan(info.plan);
-    photoTimes.fromEngine(info, manifest);
+    photoTimes.fromEngine(info);
     if (manifest) controls.relabelTiers(manifest, estimateMs);
     window.bgremoveReady = info;
     // The page's own remover, for the console, tests and benchmarks (one engine per page).

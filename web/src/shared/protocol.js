@@ -6,8 +6,8 @@ export const Request = Object.freeze({
   // EngineInfo: {crossOriginIsolated, versions: {ort, pyodide, numpy, bgcut, python},
   // backends: {wasm, webgpu}, backend, backendReason, threads? (wasm), model: {id, variant, bytes,
   // source, architecture}, plan (the model's option defaults), startupMs, sessionReadyMs,
-  // startup: {step: [startMs, endMs], timeOrigin}, warmUpSide? (input side of the warm-up model run),
-  // warmUpError?, runtimeFiles} (engine-worker.js init()).
+  // startup: {step: [startMs, endMs], timeOrigin}, warmUpAtModelSize? (the warm-up model run's input
+  // was the model's own size), warmUpError?, runtimeFiles} (engine-worker.js init()).
   INIT: 'init',
   // {blob, name?, options?, format?, quality?, editable?, editKey?, edits?} -> {blob, width, height,
   // warnings, downscaled?, runtimeFiles?, original?, editKey?, memory: {pyodideHeapBytes}, backend,

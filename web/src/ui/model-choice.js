@@ -54,12 +54,11 @@ export function memoryProblem(manifest, choice) {
 export class PhotoTimes {
   #byArch = new Map();
 
-  fromEngine(info, manifest) {
+  fromEngine(info) {
     const run = info.startup?.warmUpModel;
     const arch = info.model.architecture;
     // WASM warms up at a small size (inference-worker.js): that run says nothing of a photo's.
-    const entry = manifest?.models?.find((m) => m.id === info.model.id);
-    if (!run || !entry || info.warmUpSide !== (entry.input?.size || 320)) return;
+    if (!run || !info.warmUpAtModelSize) return;
     if (!this.#byArch.get(arch)?.photo) this.#byArch.set(arch, { perRun: run[1] - run[0], runs: 1, rest: 0 });
   }
 

@@ -60,12 +60,12 @@ async function startPython() {
 }
 
 // Spans measured in the inference worker, moved onto this worker's clock.
-// warmUpSide: the input side of the warm-up model run those spans hold (EngineInfo.warmUpSide).
-let warmUpSide;
-function addSpans({ spans, timeOrigin, warmUpSide: side }) {
+// Whether the warm-up model run those spans hold ran at the model's size (EngineInfo.warmUpAtModelSize).
+let warmUpAtModelSize;
+function addSpans({ spans, timeOrigin, warmUpAtModelSize: full }) {
   const shift = timeOrigin - performance.timeOrigin;
   for (const [name, [a, b]] of Object.entries(spans)) startup[name] = [Math.round(a + shift), Math.round(b + shift)];
-  if (side !== undefined) warmUpSide = side;
+  if (full !== undefined) warmUpAtModelSize = full;
 }
 
 async function buildSession(models, choice, progress) {
@@ -155,7 +155,7 @@ async function init({ model, backend = 'auto' } = {}, progress) {
     sessionReadyMs: Math.round(tSession - t0),
     // Spans from the worker's timeOrigin; timeOrigin lets a page line them up with its own clock.
     startup: { ...startup, timeOrigin: performance.timeOrigin },
-    warmUpSide,
+    warmUpAtModelSize,
     warmUpError,
     // The runtime files this engine loaded that the service worker does not precache for everyone.
     runtimeFiles: ortFiles(runtime, built.flavour),

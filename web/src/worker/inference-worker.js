@@ -33,18 +33,20 @@ async function build(bytes, backend, modelEntry, warm = true) {
   session = null;
   progress({ stage: Stage.SESSION, backend });
   const created = await span('session', () => createSession(ort, bytes, backend));
-  if (warm) await warmUp(created, modelEntry, modelEntry.input?.size || 320);
+  if (warm) await warmUp(created, modelEntry, modelSide(modelEntry));
   session = created;
   entry = modelEntry;
 }
 
-// The input side of the last warm-up run, reported with its span: only a run at the model's own
-// size tells the page how long a photo's model run takes (model-choice.js PhotoTimes).
-let warmUpSide;
+const modelSide = (modelEntry) => modelEntry.input?.size || 320;
+
+// Whether the last warm-up ran at the model's own size, reported with its span: only such a run
+// tells the page how long a photo's model run takes (model-choice.js PhotoTimes).
+let warmUpAtModelSize;
 
 // One run on a blank input of size x size: ORT's first run sets up its kernels and memory.
 function warmUp(created, modelEntry, size) {
-  warmUpSide = size;
+  warmUpAtModelSize = size === modelSide(modelEntry);
   return span('warmUpModel', () => runModel(ort, created, modelEntry, new Float32Array(3 * size * size), size, size));
 }
 
@@ -53,7 +55,7 @@ function warmUp(created, modelEntry, size) {
 // (docs/BENCHMARKS.md, engine start), and shaders, which WebGPU compiles per shape, are not in play.
 const DEFERRED_WARM_UP_SIZE = 64;
 
-const report = (source) => ({ source, threads: ort.env.wasm.numThreads, spans, timeOrigin: performance.timeOrigin, warmUpSide });
+const report = (source) => ({ source, threads: ort.env.wasm.numThreads, spans, timeOrigin: performance.timeOrigin, warmUpAtModelSize });
 
 const handlers = {
   // {flavour, entry, backend, deferWarmUp}: the runtime and the model's verified bytes (fetched at
