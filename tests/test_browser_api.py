@@ -176,7 +176,7 @@ def test_options_map_onto_bgcut_like_the_cli(wasm_page, dev_ten, tmp_path):
 
 
 @pytest.mark.parametrize("refine", ["edge", "matte"])
-def test_hair_refinements_match_the_cli(wasm_page, dev_ten, tmp_path, refine):
+def test_hair_refinements_match_the_cli(wasm_page, dev_ten, cli_masks, tmp_path, refine):
     """The soft-edge refinements the page offers for hair and fur (issue #18) give the CLI's alpha:
     the same bgcut code in Pyodide, fed the same working copy. ``edge`` keeps the bounds of the
     plain masks. ``matte``'s trimap is a hard decision on the model's alpha (within 3 px of the 0.5
@@ -187,7 +187,6 @@ def test_hair_refinements_match_the_cli(wasm_page, dev_ten, tmp_path, refine):
     page, *_ = wasm_page
     images = [dev_ten[2].image, dev_ten[8].image]
     native = run_cli(images, tmp_path, WASM_MODEL, "--format", "mask", "--refine", refine)
-    plain = run_cli(images[:1], tmp_path / "plain", WASM_MODEL, "--format", "mask", "--refine", "none")
     for image in images:
         r = remove_in_page(page, "wasmRemover", image, {"format": "mask", "refine": refine})
         with Image.open(native[image.stem]) as img:
@@ -198,7 +197,8 @@ def test_hair_refinements_match_the_cli(wasm_page, dev_ten, tmp_path, refine):
         allowed = 0 if refine == "edge" else cli.size / 2_000
         assert mean <= MEAN_BOUND and beyond <= allowed, (image.name, refine, mean, beyond)
     # The refinement did something: otherwise matching the CLI would prove nothing about it.
-    with Image.open(plain[images[0].stem]) as a, Image.open(native[images[0].stem]) as b:
+    # cli_masks: the same CLI with the default refine='none'.
+    with Image.open(cli_masks[images[0].stem]) as a, Image.open(native[images[0].stem]) as b:
         moved = np.abs(np.asarray(a).astype(int) - np.asarray(b).astype(int)) > 16
         assert np.count_nonzero(moved) > 200, np.count_nonzero(moved)
 
