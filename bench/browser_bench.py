@@ -226,9 +226,23 @@ def ensure_peer() -> Path:
     return PEER_DIR
 
 
+def peer_harness(photo_dir: Path, out_dir: Path, passes: int = 1) -> dict:
+    """One run of the peer harness over ``photo_dir`` (alpha PNGs into ``out_dir``): its timings.json."""
+    cmd = ["node", "run.mjs", "--model", PEER_MODEL, "--in", str(photo_dir), "--out", str(out_dir),
+           "--format", "png", "--passes", str(passes)]
+    done = subprocess.run(cmd, cwd=ensure_peer(), capture_output=True, text=True)
+    timings_path = out_dir / "timings.json"
+    if not timings_path.is_file():
+        raise SystemExit(f"peer run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result = json.loads(timings_path.read_text())
+    if result.get("status") != "ok":
+        print(f"peer status {result.get('status')}: {result.get('error') or result.get('problems')}",
+              file=sys.stderr)
+    return result
+
+
 def run_peer(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[float], runs: int,
              first_mp: float, work: Path) -> dict:
-    peer = ensure_peer()
     photo_dir = work / "peer-in"
     photo_dir.mkdir()
     # run.mjs warms up on the first file in name order: the first-visit photo, as on our side.
@@ -237,17 +251,7 @@ def run_peer(photos: dict[float, tuple[Path, tuple[int, int]]], sizes: list[floa
         names.setdefault(mp, f"{mp:08.2f}mp.jpg")
     for mp, name in names.items():
         os.link(photos[mp][0], photo_dir / name)
-    out_dir = work / "peer-out"
-    cmd = ["node", "run.mjs", "--model", PEER_MODEL, "--in", str(photo_dir), "--out", str(out_dir),
-           "--format", "png", "--passes", str(runs)]
-    done = subprocess.run(cmd, cwd=peer, capture_output=True, text=True)
-    timings_path = out_dir / "timings.json"
-    if not timings_path.is_file():
-        raise SystemExit(f"peer run failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    result = json.loads(timings_path.read_text())
-    if result.get("status") != "ok":
-        print(f"peer status {result.get('status')}: {result.get('error') or result.get('problems')}",
-              file=sys.stderr)
+    result = peer_harness(photo_dir, work / "peer-out", runs)
     by_file = {img["file"]: img for img in result.get("images", [])}
     result["sizes"] = {}
     for mp, name in names.items():

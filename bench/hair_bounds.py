@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -40,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import bgcut  # noqa: E402
-from bench.browser_bench import PEER_MODEL, ensure_peer  # noqa: E402
+from bench.browser_bench import PEER_MODEL, peer_harness  # noqa: E402
 from bench.quality_matting import EDGES, RESULTS_DIR, Photo, load_matting, model_mask, summarize  # noqa: E402
 from bench.quality_metrics import matting_score, soft_band_bias  # noqa: E402
 from bgremove.decode import decode  # noqa: E402
@@ -68,21 +67,18 @@ def best_model_alphas(photos: list[Photo]) -> dict[str, list[np.ndarray]]:
 
 def peer_alphas(photos: list[Photo]) -> list[np.ndarray]:
     """ISNet's alpha for each photo, from one run of the peer harness in Chromium."""
-    peer = ensure_peer()
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in", Path(tmp) / "out"
         src.mkdir()
         for p in photos:
             os.link(p.image, src / p.image.name)
-        cmd = ["node", "run.mjs", "--model", PEER_MODEL, "--in", str(src), "--out", str(dst),
-               "--format", "png"]
-        done = subprocess.run(cmd, cwd=peer, capture_output=True, text=True)
+        result = peer_harness(src, dst)
         out = []
         for p in photos:
             path = dst / f"{p.image.stem}.png"
             if not path.is_file():
-                raise SystemExit(f"peer gave no alpha for {p.stem} (exit {done.returncode}):\n"
-                                 f"{done.stderr[-2000:]}")
+                raise SystemExit(f"peer gave no alpha for {p.stem} (status {result.get('status')}: "
+                                 f"{result.get('error') or result.get('problems')})")
             with Image.open(path) as im:
                 out.append(np.asarray(im.convert("L"), np.float32) / 255)
         return out
